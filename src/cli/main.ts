@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { AppError } from '../http/app-error.js';
+import { registerAdmins } from './admins.command.js';
+import { registerInit } from './init.command.js';
+import { registerMigrate } from './migrate.command.js';
+import { CliError } from './output.js';
+import { registerServe } from './serve.command.js';
+import { registerTokens } from './tokens.command.js';
+
+/**
+ * The `apiusers` command. Exit codes: 0 success, 1 the operation failed (one line on stderr),
+ * 2 bad usage or configuration.
+ * @example await main(['node', 'apiusers', 'migrate', '--json'])
+ */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const program = new Command('apiusers')
+    .description('Self-hosted service for API users. Configuration comes from environment variables (see docs/configuration.md).')
+    .exitOverride()
+    .showHelpAfterError();
+  registerServe(program, env);
+  registerMigrate(program, env);
+  registerInit(program, env);
+  registerAdmins(program, env);
+  registerTokens(program, env);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof AppError) {
+      const fields = error.extra.errors?.map((e) => `\n  ${e.pointer}: ${e.detail}`).join('') ?? '';
+      process.stderr.write(`error: ${error.detail}${fields}\n`);
+      return 1;
+    }
+    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

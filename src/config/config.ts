@@ -1,0 +1,118 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The one schema of the service's settings. Every option has a default that works on a laptop.
+ * Only this folder reads `process.env`; the result is validated once and frozen.
+ */
+const ConfigSchema = Type.Object({
+  /** TCP port the HTTP server listens on. */
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  /** Interface to bind; 0.0.0.0 to accept connections from other machines. */
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** `postgres://user@host/db` for PostgreSQL; a file path (or `sqlite:path`, `:memory:`) for SQLite. */
+  DATABASE_URL: Type.String({ minLength: 1, default: 'data/apiusers.db' }),
+  /** The address users reach the service at; links in emails and the setup link use it. */
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/.*)?$' })),
+  /** Server secret (>= 32 bytes, hex or base64) keying every HMAC; generated into DATA_DIR when absent. */
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  /** Folder for the SQLite file, the generated secret key and the local mailbox. */
+  DATA_DIR: Type.String({ minLength: 1, default: 'data' }),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** smtp://user:pass@host:port for real email; unset keeps mail in the local mailbox. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /** How long an administrator's session lasts without use, in minutes. */
+  SESSION_IDLE_MINUTES: Type.Integer({ minimum: 5, maximum: 43200, default: 720 }),
+  /** How long the first-start setup link stays valid, in minutes. */
+  SETUP_LINK_MINUTES: Type.Integer({ minimum: 5, maximum: 10080, default: 1440 }),
+  /** Trust X-Forwarded-* headers (set when running behind a load balancer). */
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  /** Largest request body accepted, in bytes. */
+  BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10485760, default: 1048576 }),
+});
+
+type RawConfig = Static<typeof ConfigSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: { readonly engine: 'sqlite'; readonly file: string } | { readonly engine: 'postgres'; readonly url: string };
+  readonly publicUrl: string;
+  readonly secretKey: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly smtpUrl: string | undefined;
+  readonly sessionIdleMinutes: number;
+  readonly setupLinkMinutes: number;
+  readonly trustProxy: boolean;
+  readonly bodyLimit: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Every option's name, for `--help` and docs. */
+export const CONFIG_OPTIONS = Object.keys(ConfigSchema.properties);
+
+function parseDatabase(url: string): Config['database'] {
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
+  const file = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
+  return { engine: 'sqlite', file };
+}
+
+/**
+ * Validates the environment, reporting every problem at once.
+ * @example const config = loadConfig(process.env);
+ * @throws ConfigError listing each bad or missing variable
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of CONFIG_OPTIONS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, input)) as Record<string, unknown>;
+  const problems = Value.Errors(ConfigSchema, withDefaults)
+    .filter((e) => e.instancePath !== '')
+    .map((e) => `${e.instancePath.slice(1)}: ${e.message} (got ${JSON.stringify(env[e.instancePath.slice(1)] ?? null)})`);
+  const raw = withDefaults as RawConfig;
+  if (raw.SECRET_KEY !== undefined && decodeSecret(raw.SECRET_KEY) === null) {
+    problems.push('SECRET_KEY: must be at least 32 bytes as hex or base64');
+  }
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, '');
+  return Object.freeze({
+    port: raw.PORT,
+    host: raw.HOST,
+    database: Object.freeze(parseDatabase(raw.DATABASE_URL)),
+    publicUrl,
+    secretKey: raw.SECRET_KEY,
+    dataDir: raw.DATA_DIR,
+    logLevel: raw.LOG_LEVEL,
+    smtpUrl: raw.SMTP_URL,
+    sessionIdleMinutes: raw.SESSION_IDLE_MINUTES,
+    setupLinkMinutes: raw.SETUP_LINK_MINUTES,
+    trustProxy: raw.TRUST_PROXY,
+    bodyLimit: raw.BODY_LIMIT,
+  });
+}
+
+/** Accepts 64+ hex characters or base64 of 32+ bytes. */
+export function decodeSecret(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0) {
+    const buf = Buffer.from(value, 'hex');
+    return buf.length >= 32 ? buf : null;
+  }
+  if (/^[A-Za-z0-9+/_-]+=*$/.test(value)) {
+    const buf = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
+    return buf.length >= 32 ? buf : null;
+  }
+  return null;
+}

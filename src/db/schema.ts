@@ -1,0 +1,122 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, as stored: snake_case, timestamps as ISO 8601 UTC text (sortable,
+ * identical on SQLite and PostgreSQL), JSON as text. Domain objects are mapped in repositories.
+ */
+export interface OrganizationTable {
+  id: string;
+  account_number: string;
+  name: string;
+  time_zone: string;
+  settings: string;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoleTable {
+  id: string;
+  organization_id: string | null;
+  name: string;
+  description: string;
+  kind: 'built_in' | 'custom';
+  assignable_to: 'admin' | 'api';
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RolePrivilegeTable {
+  role_id: string;
+  privilege: string;
+}
+
+export interface UserTable {
+  id: string;
+  organization_id: string;
+  kind: 'admin' | 'api';
+  username: string | null;
+  email: string;
+  first_name: string;
+  last_name: string;
+  description: string;
+  role_id: string;
+  status: 'enabled' | 'disabled' | 'invited';
+  last_sign_in_at: string | null;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CredentialTable {
+  id: string;
+  user_id: string;
+  organization_id: string;
+  kind: 'password' | 'personal_access_token';
+  secret_hash: string;
+  hint: string;
+  name: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface OneTimeTokenTable {
+  id: string;
+  kind: 'setup' | 'admin_invite';
+  token_hash: string;
+  user_id: string | null;
+  organization_id: string | null;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface AuditEventTable {
+  id: string;
+  organization_id: string | null;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  data: string;
+  created_at: string;
+}
+
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  reset_at: string;
+}
+
+export interface DB {
+  organizations: OrganizationTable;
+  roles: RoleTable;
+  role_privileges: RolePrivilegeTable;
+  users: UserTable;
+  credentials: CredentialTable;
+  sessions: SessionTable;
+  one_time_tokens: OneTimeTokenTable;
+  audit_events: AuditEventTable;
+  rate_limits: RateLimitTable;
+}

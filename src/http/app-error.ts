@@ -1,0 +1,72 @@
+/**
+ * The one error type of the service. Every code is listed here with its HTTP status and title,
+ * so the codes form a closed union and the docs page at /problems/{code} can describe each.
+ */
+export const ERROR_CODES = {
+  'request.invalid': [400, 'The request is not valid'],
+  'request.malformed_json': [400, 'The body is not valid JSON'],
+  'request.unsupported_media_type': [415, 'Unsupported media type'],
+  'request.body_too_large': [413, 'The body is too large'],
+  'request.method_not_allowed': [405, 'Method not allowed'],
+  'request.not_found': [404, 'No such resource'],
+  'request.cursor_invalid': [400, 'The pagination cursor is not valid'],
+  'precondition.required': [428, 'If-Match is required'],
+  'precondition.failed': [412, 'The resource changed since you read it'],
+  'auth.unauthenticated': [401, 'Authentication is required'],
+  'auth.invalid_credentials': [401, 'Email or password is incorrect'],
+  'auth.csrf_failed': [403, 'The CSRF token is missing or wrong'],
+  'auth.forbidden': [403, 'Your role does not allow this'],
+  'auth.too_many_attempts': [429, 'Too many failed attempts'],
+  'auth.account_disabled': [403, 'This account is disabled'],
+  'setup.link_invalid': [404, 'This setup link is not valid'],
+  'setup.already_done': [409, 'Setup is already complete'],
+  'invite.link_invalid': [404, 'This invitation link is not valid'],
+  'organization.not_found': [404, 'No such organization'],
+  'administrator.not_found': [404, 'No such administrator'],
+  'administrator.email_taken': [409, 'Another administrator has this email'],
+  'administrator.is_owner': [409, 'The Account owner cannot be changed this way'],
+  'administrator.is_self': [409, 'You cannot do this to your own account'],
+  'password.rejected': [400, 'The password does not meet the rules'],
+  'role.not_found': [404, 'No such role'],
+  'role.built_in': [409, 'Built-in roles cannot be changed'],
+  'role.name_taken': [409, 'Another role has this name'],
+  'role.in_use': [409, 'The role is assigned to users'],
+  'role.not_assignable': [403, 'You cannot assign this role'],
+  'token.not_found': [404, 'No such access token'],
+  'internal': [500, 'Internal server error'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One invalid field: `pointer` is an RFC 6901 JSON pointer into `location`. */
+export interface FieldError {
+  location: 'body' | 'query' | 'params' | 'headers';
+  pointer: string;
+  detail: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly title: string;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; [key: string]: unknown } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    const [status, title] = ERROR_CODES[code];
+    this.status = status;
+    this.title = title;
+  }
+}
+
+/** @example throw appError('role.not_found', `No role ${id} in this organization.`) */
+export function appError(code: ErrorCode, detail: string, extra?: AppError['extra']): AppError {
+  return new AppError(code, detail, extra);
+}
+
+/** A 400 naming one field. @example throw invalidField('body', '/name', 'must not be empty') */
+export function invalidField(location: FieldError['location'], pointer: string, detail: string): AppError {
+  return new AppError('request.invalid', `${location} ${pointer}: ${detail}`, { errors: [{ location, pointer, detail }] });
+}

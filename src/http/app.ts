@@ -1,0 +1,82 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { newId } from '../lib/ids.js';
+import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { administratorRoutes } from '../modules/admins/admin.routes.js';
+import { inviteRoutes } from '../modules/invites/invite.routes.js';
+import { organizationRoutes } from '../modules/organizations/organization.routes.js';
+import { roleRoutes } from '../modules/roles/role.routes.js';
+import { sessionRoutes, signInRoutes } from '../modules/sessions/session.routes.js';
+import { setupRoutes } from '../modules/setup/setup.routes.js';
+import { accessTokenRoutes } from '../modules/tokens/access-token.routes.js';
+import { requireAdministrator } from './authenticate.js';
+import type { AppDeps } from './deps.js';
+import { healthRoutes } from './health.routes.js';
+import { installMetrics } from './metrics.js';
+import { openApiOptions } from './openapi.js';
+import { installProblemHandlers } from './problem-handler.js';
+import { problemRoutes } from './problem.routes.js';
+import { LOG_REDACT_PATHS } from './log-redaction.js';
+import { createValidatorCompiler } from './validation.js';
+import { Problem } from './schemas.js';
+
+export interface BuildOptions {
+  /** A pino logger config or instance; tests pass `false`. */
+  logger?: FastifyServerOptions['logger'] | undefined;
+  /** Process-wide metrics (event loop, GC, memory); the server turns these on. */
+  defaultMetrics?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the whole HTTP application from its dependencies, without listening: tests call
+ * `app.inject()`, `serve` calls `listen()`.
+ * @example const app = await buildApp(deps); await app.listen({ port: 3000 });
+ */
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === undefined ? { level: deps.config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } } : options.logger,
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: deps.config.trustProxy,
+    // Accept a caller's X-Request-Id (load balancers set one) so one id follows a request across services.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(Problem);
+  installProblemHandlers(app, deps.config.publicUrl);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? false });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, openApiOptions(deps.config.publicUrl));
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  await app.register(healthRoutes(deps, metrics));
+  await app.register(problemRoutes());
+  await app.register(setupRoutes(deps));
+  await app.register(signInRoutes(deps));
+  await app.register(inviteRoutes(deps));
+  await app.register(async (secured) => {
+    requireAdministrator(secured, deps);
+    await secured.register(sessionRoutes(deps));
+    await secured.register(accessTokenRoutes(deps));
+    await secured.register(organizationRoutes(deps));
+    await secured.register(administratorRoutes(deps));
+    await secured.register(roleRoutes(deps));
+    await secured.register(auditRoutes(deps));
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

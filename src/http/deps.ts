@@ -1,0 +1,16 @@
+import type { Config } from '../config/config.js';
+import type { Database, Db } from '../db/database.js';
+import type { Clock } from '../lib/clock.js';
+
+/**
+ * Everything the service is built from, made once in `createDeps` (or by a test). Each module
+ * types only the part it uses: `Pick<AppDeps, 'db' | 'clock'>`.
+ */
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Db;
+  readonly clock: Clock;
+  /** The server secret keying every HMAC (tokens, sessions, CSRF). Never logged. */
+  readonly secretKey: Buffer;
+}

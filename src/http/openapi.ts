@@ -1,0 +1,35 @@
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+/** OpenAPI 3.1 generated from the route schemas; served at /openapi.json and /docs. */
+export function openApiOptions(publicUrl: string): FastifyDynamicSwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'apiusers',
+        version: '0.1.0',
+        description: 'Management API of apiusers: organizations, administrators, roles, access tokens and the audit log. Errors are RFC 9457 problem+json.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: publicUrl, description: 'This server' }],
+      tags: [
+        { name: 'Setup', description: 'First start: create the first organization and its Account owner.' },
+        { name: 'Session', description: 'Administrator sign-in, sign-out and CSRF tokens.' },
+        { name: 'Access tokens', description: 'Personal access tokens for the CLI and automation.' },
+        { name: 'Organizations', description: 'The tenant: account number, name and time zone.' },
+        { name: 'Administrators', description: 'People who administer an organization.' },
+        { name: 'Invitations', description: 'Accepting an administrator invitation.' },
+        { name: 'Roles', description: 'Built-in and custom roles and the privileges they grant.' },
+        { name: 'Audit', description: 'The append-only record of every change.' },
+        { name: 'Operations', description: 'Health, readiness, metrics and error documentation.' },
+      ],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'apiusers_session', description: 'Set by POST /v1/session. Changes also need X-CSRF-Token.' },
+          accessToken: { type: 'http', scheme: 'bearer', description: 'A personal access token (au_pat_…).' },
+        },
+      },
+      security: [{ session: [] }, { accessToken: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  };
+}

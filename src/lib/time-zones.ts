@@ -1,0 +1,45 @@
+/**
+ * Time-zone labels as the Movius portal shows them ("US - Central (CDT)"). Zones without a
+ * friendly name fall back to the IANA name.
+ */
+const FRIENDLY: Record<string, string> = {
+  'America/New_York': 'US - Eastern',
+  'America/Chicago': 'US - Central',
+  'America/Denver': 'US - Mountain',
+  'America/Phoenix': 'US - Arizona',
+  'America/Los_Angeles': 'US - Pacific',
+  'America/Anchorage': 'US - Alaska',
+  'Pacific/Honolulu': 'US - Hawaii',
+  'Europe/London': 'UK - London',
+  'Europe/Paris': 'Europe - Central',
+  'Europe/Berlin': 'Europe - Central',
+  'Asia/Kolkata': 'India',
+  'Asia/Tokyo': 'Japan',
+  'Australia/Sydney': 'Australia - Eastern',
+  UTC: 'UTC',
+};
+
+/** @example isTimeZone('America/Chicago') // true */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Short name of the zone at an instant: "CDT" in summer, "CST" in winter. */
+export function zoneAbbreviation(zone: string, at: Date): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? zone;
+}
+
+/**
+ * @example timeZoneLabel('America/Chicago', new Date('2026-07-01')) // 'US - Central (CDT)'
+ */
+export function timeZoneLabel(zone: string, at: Date): string {
+  return `${FRIENDLY[zone] ?? zone} (${zoneAbbreviation(zone, at)})`;
+}
