@@ -80,7 +80,7 @@ export interface SessionTable {
 
 export interface OneTimeTokenTable {
   id: string;
-  kind: 'setup' | 'admin_invite';
+  kind: 'setup' | 'admin_invite' | 'api_user_invite';
   token_hash: string;
   user_id: string | null;
   organization_id: string | null;
@@ -109,6 +109,52 @@ export interface RateLimitTable {
   reset_at: string;
 }
 
+export interface ApplicationTable {
+  id: string;
+  organization_id: string;
+  key: string;
+  name: string;
+  description: string;
+  kind: 'built_in' | 'custom';
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserApplicationTable {
+  user_id: string;
+  application_id: string;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  organization_id: string | null;
+  kind: 'email';
+  /** Unique per logical message, so a retried enqueue never sends twice. */
+  dedupe_key: string;
+  /** JSON; scrubbed after sending when it carried a one-time secret. */
+  payload: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
+}
+
+export interface MailMessageTable {
+  id: string;
+  outbox_id: string;
+  organization_id: string | null;
+  message_id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  created_at: string;
+}
+
 export interface DB {
   organizations: OrganizationTable;
   roles: RoleTable;
@@ -119,4 +165,8 @@ export interface DB {
   one_time_tokens: OneTimeTokenTable;
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
+  applications: ApplicationTable;
+  user_applications: UserApplicationTable;
+  outbox: OutboxTable;
+  mail_messages: MailMessageTable;
 }
