@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
 /**
@@ -31,6 +31,16 @@ const ConfigSchema = Type.Object({
   SETUP_LINK_MINUTES: Type.Integer({ minimum: 5, maximum: 10080, default: 1440 }),
   /** Trust X-Forwarded-* headers (set when running behind a load balancer). */
   TRUST_PROXY: Type.Boolean({ default: false }),
+  /** Domain of generated API user names: apiuser-<12 digits>@<domain>. */
+  API_USER_DOMAIN: Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$', default: 'apiconnector.example' }),
+  /** `link`: invites carry a one-time link to reveal the password; `inline`: the password is in the email (Movius style, less safe). */
+  INVITE_DELIVERY: Type.Union([Type.Literal('link'), Type.Literal('inline')], { default: 'link' }),
+  /** How long an API user's invitation link stays valid, in hours. */
+  INVITE_LINK_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 72 }),
+  /** The From: address of every email. */
+  MAIL_FROM: Type.String({ minLength: 3, default: 'apiusers <no-reply@apiusers.localhost>' }),
+  /** How often the outbox worker looks for due emails, in milliseconds. */
+  OUTBOX_POLL_MS: Type.Integer({ minimum: 50, maximum: 60000, default: 1000 }),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10485760, default: 1048576 }),
 });
@@ -50,6 +60,11 @@ export interface Config {
   readonly setupLinkMinutes: number;
   readonly trustProxy: boolean;
   readonly bodyLimit: number;
+  readonly apiUserDomain: string;
+  readonly inviteDelivery: 'link' | 'inline';
+  readonly inviteLinkHours: number;
+  readonly mailFrom: string;
+  readonly outboxPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -79,14 +94,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (value !== undefined && value !== '') input[key] = value;
   }
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, input)) as Record<string, unknown>;
-  const problems = Value.Errors(ConfigSchema, withDefaults)
-    .filter((e) => e.instancePath !== '')
-    .map((e) => `${e.instancePath.slice(1)}: ${e.message} (got ${JSON.stringify(env[e.instancePath.slice(1)] ?? null)})`);
+  // Each option is checked on its own so that every problem is reported, not just the first few.
+  const problems: string[] = [];
+  for (const [key, schema] of Object.entries(ConfigSchema.properties) as Array<[string, TSchema & { anyOf?: Array<{ const?: unknown }> }]>) {
+    if (withDefaults[key] === undefined) continue;
+    if (Value.Check(schema, withDefaults[key])) continue;
+    const allowed = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
+    const message = allowed?.length ? `must be one of ${allowed.join(', ')}` : (Value.Errors(schema, withDefaults[key])[0]?.message ?? 'is invalid');
+    problems.push(`${key}: ${message} (got ${JSON.stringify(env[key] ?? null)})`);
+  }
   const raw = withDefaults as RawConfig;
-  if (raw.SECRET_KEY !== undefined && decodeSecret(raw.SECRET_KEY) === null) {
+  if (raw.SECRET_KEY !== undefined && !problems.some((p) => p.startsWith('SECRET_KEY')) && decodeSecret(raw.SECRET_KEY) === null) {
     problems.push('SECRET_KEY: must be at least 32 bytes as hex or base64');
   }
-  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(/\/$/, '');
   return Object.freeze({
     port: raw.PORT,
@@ -101,6 +122,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     setupLinkMinutes: raw.SETUP_LINK_MINUTES,
     trustProxy: raw.TRUST_PROXY,
     bodyLimit: raw.BODY_LIMIT,
+    apiUserDomain: raw.API_USER_DOMAIN,
+    inviteDelivery: raw.INVITE_DELIVERY,
+    inviteLinkHours: raw.INVITE_LINK_HOURS,
+    mailFrom: raw.MAIL_FROM,
+    outboxPollMs: raw.OUTBOX_POLL_MS,
   });
 }
 
