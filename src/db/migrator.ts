@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001_create_core_tables.js';
 import * as m0002 from './migrations/0002_create_api_user_tables.js';
 
@@ -16,7 +16,12 @@ export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
  * @example await migrateToLatest(db);
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  // On PostgreSQL, name the schema: without it Kysely takes a kysely_migration table in *any*
+  // schema of the database for ours, and never creates one in the schema we migrate.
+  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
