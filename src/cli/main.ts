@@ -37,8 +37,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return error.exitCode;
     }
     if (error instanceof AppError) {
-      const fields = error.extra.errors?.map((e) => `\n  ${e.pointer}: ${e.detail}`).join('') ?? '';
-      process.stderr.write(`error: ${error.detail}${fields}\n`);
+      // The detail already names the field and what is wrong with it; the contract is one line.
+      process.stderr.write(`error: ${error.detail}\n`);
       return 1;
     }
     process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
