@@ -20,6 +20,7 @@ import { openApiOptions } from './openapi.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { problemRoutes } from './problem.routes.js';
 import { LOG_REDACT_PATHS } from './log-redaction.js';
+import { rejectNulCharacters } from './reject-nul.js';
 import { createValidatorCompiler } from './validation.js';
 import { Problem } from './schemas.js';
 
@@ -51,8 +52,12 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
+  // Every body is JSON. Fastify also parses text/plain by default, which would turn a wrong
+  // Content-Type into a 400 "must be object" instead of 415 (RFC 9110 §15.5.16).
+  app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
   installProblemHandlers(app, deps.config.publicUrl);
+  rejectNulCharacters(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
