@@ -3,6 +3,8 @@ import { loadConfig } from '../config/config.js';
 import { buildApp } from '../http/app.js';
 import { issueSetupToken, setupUrl } from '../modules/setup/setup.service.js';
 import { createDeps } from './create-deps.js';
+import { createMailTransport } from '../modules/mail/mail-transport.js';
+import { startOutboxWorker } from '../modules/mail/outbox-worker.js';
 
 /** `apiusers serve`: migrate, then serve the API (and, later, the UI) until SIGINT/SIGTERM. */
 export function registerServe(program: Command, env: Record<string, string | undefined>): void {
@@ -14,9 +16,12 @@ export function registerServe(program: Command, env: Record<string, string | und
       const deps = await createDeps(config);
       const app = await buildApp(deps, { defaultMetrics: true });
       if (deps.secretKeyCreated) app.log.warn(`generated a new server secret in ${config.dataDir}/secret-key; set SECRET_KEY to share one across instances`);
+      // Sends the emails that committed changes wrote to the outbox (SMTP_URL, or the local mailbox).
+      const worker = startOutboxWorker(deps, createMailTransport(deps), app.log);
       const close = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
         await app.close();
+        await worker.stop();
         await deps.database.destroy();
         process.exit(0);
       };

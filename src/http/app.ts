@@ -12,6 +12,11 @@ import { roleRoutes } from '../modules/roles/role.routes.js';
 import { sessionRoutes, signInRoutes } from '../modules/sessions/session.routes.js';
 import { setupRoutes } from '../modules/setup/setup.routes.js';
 import { accessTokenRoutes } from '../modules/tokens/access-token.routes.js';
+import { consumptionRoutes } from '../modules/api-auth/account-info.routes.js';
+import { apiUserInviteRoutes } from '../modules/api-users/api-user-invite.routes.js';
+import { apiUserRoutes } from '../modules/api-users/api-user.routes.js';
+import { applicationRoutes } from '../modules/applications/application.routes.js';
+import { mailRoutes } from '../modules/mail/mail.routes.js';
 import { requireAdministrator } from './authenticate.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.routes.js';
@@ -72,6 +77,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(setupRoutes(deps));
   await app.register(signInRoutes(deps));
   await app.register(inviteRoutes(deps));
+  await app.register(apiUserInviteRoutes(deps));
+  await app.register(consumptionRoutes(deps));
   await app.register(async (secured) => {
     requireAdministrator(secured, deps);
     await secured.register(sessionRoutes(deps));
@@ -80,6 +87,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await secured.register(administratorRoutes(deps));
     await secured.register(roleRoutes(deps));
     await secured.register(auditRoutes(deps));
+    await secured.register(applicationRoutes(deps));
+    await secured.register(apiUserRoutes(deps));
+    await secured.register(mailRoutes(deps));
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Database, Db } from '../db/database.js';
 import type { Clock } from '../lib/clock.js';
+import type { VerificationCache } from '../modules/api-auth/verification-cache.js';
 
 /**
  * Everything the service is built from, made once in `createDeps` (or by a test). Each module
@@ -13,4 +14,6 @@ export interface AppDeps {
   readonly clock: Clock;
   /** The server secret keying every HMAC (tokens, sessions, CSRF). Never logged. */
   readonly secretKey: Buffer;
+  /** Verified API user credentials of this process; services drop a user's entries when it changes. */
+  readonly verificationCache: VerificationCache;
 }

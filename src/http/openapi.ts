@@ -20,12 +20,17 @@ export function openApiOptions(publicUrl: string): FastifyDynamicSwaggerOptions 
         { name: 'Invitations', description: 'Accepting an administrator invitation.' },
         { name: 'Roles', description: 'Built-in and custom roles and the privileges they grant.' },
         { name: 'Audit', description: 'The append-only record of every change.' },
+        { name: 'API users', description: 'Machine identities, one per integrated system: create, invite, edit, disable, delete.' },
+        { name: 'Applications', description: 'External applications API users connect as: HttpApi, Salesforce and custom apps.' },
+        { name: 'Consumption API', description: 'What API users call with their credentials.' },
+        { name: 'Mail', description: 'The local mailbox used when no SMTP server is configured (development).' },
         { name: 'Operations', description: 'Health, readiness, metrics and error documentation.' },
       ],
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'apiusers_session', description: 'Set by POST /v1/session. Changes also need X-CSRF-Token.' },
           accessToken: { type: 'http', scheme: 'bearer', description: 'A personal access token (au_pat_…).' },
+          apiUserBasic: { type: 'http', scheme: 'basic', description: 'An API user: username (apiuser-…@…) and password.' },
         },
       },
       security: [{ session: [] }, { accessToken: [] }],

@@ -29,12 +29,23 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Short name of the zone at an instant: "CDT" in summer, "CST" in winter. */
+/**
+ * CLDR gives each English locale short names only for its own zones: en-US says "GMT+1" where
+ * en-GB says "BST", en-IN "IST", en-AU "AEST". Asked in turn, the first real abbreviation wins.
+ */
+const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU'];
+
+/** Short name of the zone at an instant: "CDT" in summer, "CST" in winter; "GMT+9" when none exists. */
 export function zoneAbbreviation(zone: string, at: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName');
-  return part?.value ?? zone;
+  let offsetName: string | undefined;
+  for (const locale of ABBREVIATION_LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    if (name && !/^GMT[+-]/.test(name)) return name;
+    offsetName ??= name;
+  }
+  return offsetName ?? zone;
 }
 
 /**

@@ -14,6 +14,8 @@ interface Fixture {
   owner: TestSession;
   adminId: string;
   customRoleId: string;
+  appId: string;
+  apiUserId: string;
 }
 
 interface Operation {
@@ -31,11 +33,15 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateAdministrator: () => ({ first_name: 'Changed', status: 'disabled' }),
   transferOwnership: (f) => ({ administrator_id: f.adminId }),
   createRole: () => ({ name: 'Auditor', privileges: ['audit:read'] }),
+  createApplication: () => ({ key: 'new-app', name: 'New App' }),
+  updateApplication: () => ({ name: 'Renamed App' }),
+  createApiUser: () => ({ first_name: 'New', last_name: 'Integration', email: 'new.integration@acme.example', applications: ['httpapi'] }),
+  updateApiUser: () => ({ description: 'Changed description' }),
   updateRole: () => ({ name: 'Renamed role', privileges: ['admins:read'] }),
 };
 
 /** The change operations known when this was written; a new one joins the walk by itself. */
-const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole'];
+const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole', 'deleteApplication', 'deleteApiUser', 'resendApiUserInvite'];
 
 async function changeOperations(t: TestApp): Promise<Operation[]> {
   const paths = (await t.app.inject({ url: '/openapi.json' })).json().paths as Record<string, Record<string, { operationId?: string }>>;
@@ -53,6 +59,8 @@ function fillPath(path: string, f: Fixture): string {
   return path
     .replace('{org}', f.owner.organizationId)
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
+    .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
+    .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test an id for it`));
 }
@@ -65,7 +73,16 @@ async function createFixture(t: TestApp): Promise<Fixture> {
     method: 'POST', url: `/v1/organizations/${owner.organizationId}/roles`, payload: { name: 'Integration manager', privileges: ['api-users:read'] },
   });
   assert.equal(role.statusCode, 201, role.body);
-  return { owner, adminId: admin.id, customRoleId: role.json().id };
+
+  const customApp = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/applications`, payload: { key: 'acme-portal', name: 'Acme Portal' } });
+  assert.equal(customApp.statusCode, 201, customApp.body);
+  // Disabled, so deleting it is not guarded as an application's last enabled API user.
+  const apiUser = await as(t.app, owner, {
+    method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users`,
+    payload: { first_name: 'Melanie', last_name: 'Allen', email: 'melanie.allen@acme.example', status: 'disabled', applications: ['httpapi'] },
+  });
+  assert.equal(apiUser.statusCode, 201, apiUser.body);
+  return { owner, adminId: admin.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id };
 }
 
 /** The request for `op`, with If-Match set to the resource's current ETag (read by the owner). */

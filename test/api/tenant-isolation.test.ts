@@ -14,6 +14,8 @@ interface Fixture {
   orgId: string;
   adminId: string;
   customRoleId: string;
+  appId: string;
+  apiUserId: string;
 }
 
 interface Operation {
@@ -31,11 +33,18 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateAdministrator: () => ({ first_name: 'Hijacked', status: 'disabled' }),
   transferOwnership: (f) => ({ administrator_id: f.adminId }),
   createRole: () => ({ name: 'Intruder role', privileges: ['audit:read'] }),
+  createApplication: () => ({ key: 'new-app', name: 'New App' }),
+  updateApplication: () => ({ name: 'Renamed App' }),
+  createApiUser: () => ({ first_name: 'New', last_name: 'Integration', email: 'new.integration@acme.example', applications: ['httpapi'] }),
+  updateApiUser: () => ({ description: 'Changed description' }),
   updateRole: () => ({ name: 'Hijacked role', privileges: ['account:manage'] }),
 };
 
 /** Operations that take no body; with BODIES, every organization route known when this was written. */
-const BODILESS = ['getOrganization', 'listAdministrators', 'getAdministrator', 'deleteAdministrator', 'listRoles', 'getRole', 'deleteRole', 'listAuditEvents'];
+const BODILESS = [
+  'getOrganization', 'listAdministrators', 'getAdministrator', 'deleteAdministrator', 'listRoles', 'getRole', 'deleteRole', 'listAuditEvents',
+  'listApplications', 'getApplication', 'deleteApplication', 'listApiUsers', 'proposeApiUser', 'getApiUser', 'deleteApiUser', 'resendApiUserInvite', 'listMail',
+];
 
 async function organizationOperations(t: TestApp): Promise<Operation[]> {
   const paths = (await t.app.inject({ url: '/openapi.json' })).json().paths as Record<string, Record<string, { operationId?: string }>>;
@@ -53,6 +62,8 @@ function fillPath(path: string, f: Fixture): string {
   return path
     .replace('{org}', f.orgId)
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
+    .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
+    .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test A's id for it`));
 }
@@ -70,6 +81,9 @@ async function snapshot(t: TestApp, orgId: string) {
     credentials: await db.selectFrom('credentials').selectAll().where('organization_id', '=', orgId).orderBy('id').execute(),
     sessions: await db.selectFrom('sessions').selectAll().where('user_id', 'in', userIds).orderBy('id').execute(),
     one_time_tokens: await db.selectFrom('one_time_tokens').selectAll().where('organization_id', '=', orgId).orderBy('id').execute(),
+    applications: await db.selectFrom('applications').selectAll().where('organization_id', '=', orgId).orderBy('id').execute(),
+    user_applications: await db.selectFrom('user_applications').selectAll().where('user_id', 'in', userIds).orderBy('user_id').orderBy('application_id').execute(),
+    outbox: await db.selectFrom('outbox').selectAll().where('organization_id', '=', orgId).orderBy('id').execute(),
     audit_events: await db.selectFrom('audit_events').selectAll().where('organization_id', '=', orgId).orderBy('id').execute(),
   };
 }
@@ -89,7 +103,16 @@ describe('tenant isolation: another organization\'s owner on every organization 
       method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/roles`, payload: { name: 'Integration manager', privileges: ['api-users:read'] },
     });
     assert.equal(role.statusCode, 201, role.body);
-    a = { orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id };
+
+    const customApp = await as(t.app, ownerA, { method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/applications`, payload: { key: 'acme-portal', name: 'Acme Portal' } });
+    assert.equal(customApp.statusCode, 201, customApp.body);
+    // Disabled, so deleting it is not guarded as an application's last enabled API user.
+    const apiUser = await as(t.app, ownerA, {
+      method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/api-users`,
+      payload: { first_name: 'Melanie', last_name: 'Allen', email: 'melanie.allen@acme.example', status: 'disabled', applications: ['httpapi'] },
+    });
+    assert.equal(apiUser.statusCode, 201, apiUser.body);
+    a = { orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id };
 
     ownerB = await setupOrganization(t, { name: 'Other' });
     assert.notEqual(ownerB.organizationId, a.orgId);

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/migrator.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { VerificationCache } from '../../src/modules/api-auth/verification-cache.js';
 
 /** The PostgreSQL URL when the suite runs on PostgreSQL (CI sets DATABASE_URL), else null. */
 export function postgresUrl(): string | null {
@@ -68,6 +69,7 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
   const { database, drop } = await createTestDatabase();
   const deps: AppDeps = {
     config, database, db: database.db, clock: options.clock ?? systemClock, secretKey: Buffer.from(config.secretKey!, 'hex'),
+    verificationCache: new VerificationCache(),
   };
   const app = await buildApp(deps, { logger: false });
   return {

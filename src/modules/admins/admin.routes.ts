@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { appError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
 import { etagOf, requireIfMatch } from '../../http/etag.js';
 import { contextOf } from '../../http/request-context.js';
-import { Id, IfMatchHeader, OrgParams, Page, PageQuery, problems } from '../../http/schemas.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { Id, IfMatchHeader, OrgParams, problems } from '../../http/schemas.js';
+import { DirectoryPageSchema, DirectoryQuerySchema } from '../directory/directory.schemas.js';
+import { listDirectoryPage } from '../directory/directory.service.js';
 import { AdministratorSchema, Email, Password, PersonName, presentAdministrator } from './admin.schemas.js';
-import { createAdministrator, deleteAdministrator, getAdministrator, listAdministrators, updateAdministrator } from './admin.service.js';
+import { createAdministrator, deleteAdministrator, getAdministrator, updateAdministrator } from './admin.service.js';
 import { transferOwnership } from './ownership.service.js';
 
 const AdminParams = Type.Object({ org: Id, id: Id });
@@ -16,23 +16,13 @@ export function administratorRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v1/organizations/:org/administrators', {
       schema: {
-        operationId: 'listAdministrators', tags: ['Administrators'], summary: 'List administrators',
-        description: 'People (and, with `kind`, API users) of the organization, oldest first, keyset-paginated. Needs `admins:read`.',
+        operationId: 'listAdministrators', tags: ['Administrators'], summary: 'List administrators and API users',
+        description: 'The Administrators tool: people and API users together (filter with `kind`), with Name, Last Sign In, Role and Organization. `q` is the search box (name, username, email, description). Keyset-paginated; the organization\'s time zone and its label come with every page. Needs `admins:read`.',
         params: OrgParams,
-        querystring: Type.Object({ ...PageQuery, kind: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('api')], { description: 'Only people (`admin`) or only API users (`api`).' })) }),
-        response: { 200: Page(AdministratorSchema, 'A page of administrators.'), ...problems(400, 401, 403, 404) },
+        querystring: Type.Object({ ...DirectoryQuerySchema, kind: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('api')], { description: 'Only people (`admin`) or only API users (`api`).' })) }),
+        response: { 200: DirectoryPageSchema, ...problems(400, 401, 403, 404) },
       },
-    }, async (request) => {
-      const limit = request.query.limit ?? 50;
-      const after = request.query.cursor !== undefined ? decodeCursor(request.query.cursor, 2) : undefined;
-      if (after === null) throw appError('request.cursor_invalid', 'The cursor is not one this API returned; start again without it.');
-      const rows = await listAdministrators(deps, contextOf(request), request.params.org, {
-        kind: request.query.kind, after: after as [string, string] | undefined, limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { data: page.map(presentAdministrator), next_cursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
-    });
+    }, async (request) => listDirectoryPage(deps, contextOf(request), request.params.org, 'admins:read', request.query.kind, request.query));
 
     app.post('/v1/organizations/:org/administrators', {
       schema: {

@@ -1,5 +1,6 @@
 import { appError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
+import { staleVersion } from '../../http/etag.js';
 import type { RequestContext } from '../../http/request-context.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { BUILT_IN_ROLE } from '../roles/privileges.js';
@@ -27,8 +28,10 @@ export async function transferOwnership(
     if (target.id === owner.id) throw appError('administrator.is_self', 'You already own this organization.');
     if (target.status !== 'enabled') throw appError('administrator.is_owner', `${target.email} is ${target.status}; only an enabled administrator can become the Account owner.`);
     const at = deps.clock.now().toISOString();
-    await updateUser(trx, organizationId, owner.id, null, { role_id: BUILT_IN_ROLE.enterpriseSuperAdmin, updated_at: at });
-    await updateUser(trx, organizationId, target.id, null, { role_id: BUILT_IN_ROLE.owner, updated_at: at });
+    // Conditional on the versions just read: a concurrent transfer (or edit) that committed first
+    // makes this a 412 instead of a users_one_owner violation (500) on PostgreSQL.
+    if (!(await updateUser(trx, organizationId, owner.id, owner.version, { role_id: BUILT_IN_ROLE.enterpriseSuperAdmin, updated_at: at }))) staleVersion('Account owner');
+    if (!(await updateUser(trx, organizationId, target.id, target.version, { role_id: BUILT_IN_ROLE.owner, updated_at: at }))) staleVersion('administrator');
     await recordAudit(trx, deps.clock, ctx, {
       organizationId, action: 'organization.ownership_transferred', targetType: 'administrator', targetId: target.id,
       data: { from: owner.id, to: target.id },

@@ -8,6 +8,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import { randomDigits } from '../../lib/random.js';
 import { isTimeZone } from '../../lib/time-zones.js';
+import { insertBuiltInApplications } from '../applications/application.repository.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { authorize } from '../sessions/principal.js';
 import {
@@ -44,6 +45,7 @@ export async function createOrganization(trx: Executor, clock: Clock, ctx: Reque
       if (isUniqueViolation(error)) continue;
       throw error;
     }
+    await insertBuiltInApplications(trx, id, clock.now());
     await recordAudit(trx, clock, ctx, { organizationId: id, action: 'organization.created', targetType: 'organization', targetId: id, data: { account_number: accountNumber } });
     return (await findOrganizationById(trx, id))!;
   }

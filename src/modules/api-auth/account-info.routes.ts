@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { appError } from '../../http/app-error.js';
+import type { AppDeps } from '../../http/deps.js';
+import { problems, Id, Timestamp } from '../../http/schemas.js';
+import { timeZoneLabel } from '../../lib/time-zones.js';
+import { findApiUserById } from '../api-users/api-user.repository.js';
+import { ApplicationRefSchema } from '../applications/application.schemas.js';
+import { OrganizationRefSchema } from '../directory/directory.schemas.js';
+import { organizationDisplayName } from '../organizations/organization.presenter.js';
+import { findOrganizationById } from '../organizations/organization.repository.js';
+import { ApiUserAuthenticator } from './api-user-authenticator.js';
+import { BASIC_CHALLENGE, parseBasicAuthorization } from './basic-credentials.js';
+
+const AccountInfo = Type.Object({
+  api_user: Type.Object({
+    id: Id,
+    username: Type.String({ examples: ['apiuser-038271645590@apiconnector.example'] }),
+    name: Type.String(),
+    description: Type.String(),
+    status: Type.String({ examples: ['enabled'] }),
+    last_sign_in_at: Type.Union([Timestamp, Type.Null()]),
+  }),
+  organization: Type.Object({ ...OrganizationRefSchema.properties, name: Type.String(), time_zone: Type.String(), time_zone_label: Type.String() }),
+  application: Type.Object({ key: Type.String({ examples: ['httpapi'] }) }, { description: 'The application this call was made as (X-Application).' }),
+  applications: Type.Array(ApplicationRefSchema, { description: 'Every application this API user may connect as.' }),
+  limits: Type.Object({
+    requests_per_minute: Type.Union([Type.Integer(), Type.Null()], { description: 'null: no per-user rate limit is set.' }),
+  }),
+});
+
+const ApplicationHeader = Type.Object({
+  'x-application': Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$', default: 'httpapi', description: 'The external application making the call (httpapi, salesforce or a custom key).' })),
+});
+
+/**
+ * The consumption API of API users. `GET /v2/account-info` is the call integrators make to test
+ * their credentials (dotdigital's "account-info").
+ */
+export function consumptionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const authenticator = new ApiUserAuthenticator(deps, (error) => app.log.warn({ err: error }, 'could not record last sign-in'));
+
+    app.get('/v2/account-info', {
+      schema: {
+        operationId: 'getAccountInfo', tags: ['Consumption API'], summary: 'Test your API user credentials',
+        description: 'Authenticate with HTTP Basic (API user username and password). Name the external application in X-Application (default httpapi): an API user may connect only as the applications assigned to it, so an HttpApi-only user calling as Salesforce gets 403 application_not_assigned. Repeated failures answer 429 with Retry-After.',
+        security: [{ apiUserBasic: [] }],
+        headers: ApplicationHeader,
+        response: { 200: AccountInfo, ...problems(400, 401, 403, 429) },
+      },
+    }, async (request) => {
+      const credentials = parseBasicAuthorization(request.headers.authorization);
+      if (!credentials) {
+        throw appError('auth.unauthenticated', 'Authenticate with HTTP Basic: the API user\'s username and password.', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+      }
+      const application = request.headers['x-application'] ?? 'httpapi';
+      const verified = await authenticator.authenticate(credentials.username, credentials.password, application, request.ip);
+      const [user, org] = await Promise.all([
+        findApiUserById(deps.db, verified.organizationId, verified.userId),
+        findOrganizationById(deps.db, verified.organizationId),
+      ]);
+      if (!user || !org) throw appError('api_user.invalid_credentials', 'The username or password is incorrect.', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+      return {
+        api_user: { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, description: user.description, status: user.status, last_sign_in_at: user.lastSignInAt },
+        organization: {
+          id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org), name: org.name,
+          time_zone: org.timeZone, time_zone_label: timeZoneLabel(org.timeZone, deps.clock.now()),
+        },
+        application: { key: application },
+        applications: user.applications,
+        limits: { requests_per_minute: null },
+      };
+    });
+  };
+}

@@ -1,0 +1,59 @@
+import { LRUCache } from 'lru-cache';
+
+/** What a successful verification proved, kept for a short time so the next call costs microseconds. */
+export interface VerifiedCredential {
+  userId: string;
+  organizationId: string;
+  credentialId: string;
+  username: string;
+  /** Application keys the user may connect as. */
+  applications: ReadonlySet<string>;
+}
+
+/**
+ * One bounded (LRU) cache of verified credentials, keyed by an HMAC of the credential (never the
+ * credential itself), with a short TTL. Any change to a user drops that user's entries at once
+ * (`invalidateUser`), so a disabled user is refused on the next request, not after the TTL.
+ */
+export class VerificationCache {
+  private readonly entries: LRUCache<string, VerifiedCredential>;
+  private readonly keysByUser = new Map<string, Set<string>>();
+
+  constructor(options: { max?: number; ttlMs?: number } = {}) {
+    this.entries = new LRUCache<string, VerifiedCredential>({
+      max: options.max ?? 100_000,
+      ttl: options.ttlMs ?? 60_000,
+      dispose: (value, key) => {
+        const keys = this.keysByUser.get(value.userId);
+        keys?.delete(key);
+        if (keys?.size === 0) this.keysByUser.delete(value.userId);
+      },
+    });
+  }
+
+  get(key: string): VerifiedCredential | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: VerifiedCredential): void {
+    this.entries.set(key, value);
+    let keys = this.keysByUser.get(value.userId);
+    if (!keys) this.keysByUser.set(value.userId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** Drops every cached verification of the user (changed, disabled, deleted, new password). */
+  invalidateUser(userId: string): void {
+    for (const key of [...(this.keysByUser.get(userId) ?? [])]) this.entries.delete(key);
+    this.keysByUser.delete(userId);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.keysByUser.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
