@@ -5,7 +5,7 @@ import type { RequestContext } from '../../http/request-context.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { authorize } from '../sessions/principal.js';
-import { setApiUserPassword } from './api-user-credentials.js';
+import { setApiUserPassword, typedPasswordHash } from './api-user-credentials.js';
 import { assertApiUserPassword } from './api-user-password-policy.js';
 import { findApiUserById, replaceUserApplications, updateApiUserRow, type ApiUser } from './api-user.repository.js';
 import { assertPasswordsMatch, resolveApplications } from './api-user.service.js';
@@ -35,6 +35,7 @@ export async function updateApiUser(
 ): Promise<ApiUser> {
   authorize(ctx.principal, organizationId, 'api-users:manage');
   assertPasswordsMatch(changes.password, changes.passwordConfirmation);
+  const typedHash = changes.password !== undefined ? await typedPasswordHash(changes.password) : null;
   const updated = await deps.db.transaction().execute(async (trx) => {
     const user = await findApiUserById(trx, organizationId, id);
     if (!user) throw appError('api_user.not_found', `No API user ${id} in this organization.`);
@@ -61,10 +62,10 @@ export async function updateApiUser(
     });
     if (!ok) staleVersion('API user');
     if (changes.applications !== undefined) await replaceUserApplications(trx, id, applications.map((a) => a.id), at);
-    if (changes.password !== undefined) {
+    if (changes.password !== undefined && typedHash !== null) {
       const org = (await findOrganizationById(trx, organizationId))!;
-      assertApiUserPassword(changes.password, { username: user.username, email: email ?? user.email, organizationName: org.name });
-      await setApiUserPassword(trx, deps, user, { typed: changes.password }, ctx.principal?.userId ?? null);
+      assertApiUserPassword(changes.password, { username: user.username, email: email || user.email, organizationName: org.name });
+      await setApiUserPassword(trx, deps, user, { typedHash }, ctx.principal?.userId ?? null);
     }
     await recordAudit(trx, deps.clock, ctx, {
       organizationId, action: 'api_user.updated', targetType: 'api_user', targetId: id,

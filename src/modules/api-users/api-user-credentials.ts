@@ -20,13 +20,22 @@ export function generatedPasswordHash(secretKey: Buffer, password: string): stri
   return GENERATED_PASSWORD_PREFIX + keyedHash(secretKey, 'api-user-password', password);
 }
 
-/** Stores a new password for the API user (typed: argon2id; generated: HMAC), revoking the old one. */
+/** The stored form of a typed password; computed before a transaction opens (argon2 takes ~10 ms). */
+export async function typedPasswordHash(password: string): Promise<string> {
+  return hashPassword(password);
+}
+
+/**
+ * Stores a new password for the API user, revoking the old one: a typed password as its argon2id
+ * hash (made beforehand with typedPasswordHash, so no transaction waits on argon2), a generated
+ * one as an HMAC.
+ */
 export async function setApiUserPassword(
   trx: Executor, deps: Pick<AppDeps, 'clock' | 'secretKey'>, user: { id: string; organizationId: string },
-  password: { typed: string } | { generated: string }, createdBy: string | null,
+  password: { typedHash: string } | { generated: string }, createdBy: string | null,
 ): Promise<void> {
   const now = deps.clock.now().toISOString();
-  const secretHash = 'typed' in password ? await hashPassword(password.typed) : generatedPasswordHash(deps.secretKey, password.generated);
+  const secretHash = 'typedHash' in password ? password.typedHash : generatedPasswordHash(deps.secretKey, password.generated);
   await replacePassword(trx, {
     id: newId(), user_id: user.id, organization_id: user.organizationId, kind: 'password', secret_hash: secretHash,
     hint: '', name: 'password', expires_at: null, revoked_at: null, last_used_at: null, last_used_ip: null, last_used_user_agent: null,

@@ -5,7 +5,7 @@ import { keyedHash } from '../../lib/keyed-hash.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { consumeToken, findUsableToken } from '../invites/one-time-token.repository.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
-import { generateApiUserPassword, setApiUserPassword } from './api-user-credentials.js';
+import { generateApiUserPassword, setApiUserPassword, typedPasswordHash } from './api-user-credentials.js';
 import { assertApiUserPassword } from './api-user-password-policy.js';
 import { findApiUserById, type ApiUser } from './api-user.repository.js';
 import { assertPasswordsMatch } from './api-user.service.js';
@@ -21,6 +21,7 @@ export async function openApiUserInvite(
   deps: Deps, ctx: RequestContext, input: { token: string; password?: string | undefined; passwordConfirmation?: string | undefined },
 ): Promise<{ apiUser: ApiUser; password: string | null }> {
   assertPasswordsMatch(input.password, input.passwordConfirmation);
+  const typedHash = input.password !== undefined ? await typedPasswordHash(input.password) : null;
   const now = deps.clock.now().toISOString();
   const result = await deps.db.transaction().execute(async (trx) => {
     const token = await findUsableToken(trx, 'api_user_invite', keyedHash(deps.secretKey, 'one-time', input.token), now);
@@ -32,8 +33,8 @@ export async function openApiUserInvite(
       assertApiUserPassword(input.password, { username: user.username, email: user.email, organizationName: org.name });
     }
     if (!(await consumeToken(trx, token.id, now))) throw appError('invite.link_invalid', 'This link was just used.');
-    if (input.password !== undefined) {
-      await setApiUserPassword(trx, deps, user, { typed: input.password }, user.id);
+    if (typedHash !== null) {
+      await setApiUserPassword(trx, deps, user, { typedHash }, user.id);
     } else {
       password = generateApiUserPassword();
       await setApiUserPassword(trx, deps, user, { generated: password }, user.id);

@@ -12,7 +12,7 @@ import { findOrganizationById, type Organization } from '../organizations/organi
 import { BUILT_IN_ROLE } from '../roles/privileges.js';
 import { authorize } from '../sessions/principal.js';
 import { generateApiUsername, isApiUsername } from './api-username.js';
-import { generateApiUserPassword, issueApiUserInviteLink, setApiUserPassword } from './api-user-credentials.js';
+import { generateApiUserPassword, issueApiUserInviteLink, setApiUserPassword, typedPasswordHash } from './api-user-credentials.js';
 import { enqueueApiUserInvite } from './api-user-invite-email.js';
 import { assertApiUserPassword } from './api-user-password-policy.js';
 import { findApiUserById, replaceUserApplications, usernameExists, type ApiUser, type ApplicationRef } from './api-user.repository.js';
@@ -88,17 +88,18 @@ export async function createApiUser(deps: Deps, ctx: RequestContext, organizatio
   if (input.username !== undefined && !isApiUsername(input.username, deps.config.apiUserDomain)) {
     throw invalidField('body', '/username', `must be a generated name like apiuser-<12 digits>@${deps.config.apiUserDomain} (GET …/api-users/new proposes one)`);
   }
+  // Everything slow or read-only happens before the transaction: the name, the rules, argon2.
+  const org = await organizationOf(deps.db, organizationId);
+  let username = input.username;
+  if (username === undefined) {
+    do username = generateApiUsername(deps.config.apiUserDomain);
+    while (await usernameExists(deps.db, username));
+  }
+  if (input.password !== undefined) assertApiUserPassword(input.password, { username, email, organizationName: org.name });
+  const typedHash = input.password !== undefined ? await typedPasswordHash(input.password) : null;
   const result = await deps.db.transaction().execute(async (trx) => {
-    const org = await organizationOf(trx, organizationId);
     const applications = await resolveApplications(trx, organizationId, input.applications ?? ['httpapi']);
-    let username = input.username;
-    if (username !== undefined) {
-      if (await usernameExists(trx, username)) throw appError('api_user.username_taken', `${username} is already taken; ask GET …/api-users/new for another.`);
-    } else {
-      do username = generateApiUsername(deps.config.apiUserDomain);
-      while (await usernameExists(trx, username));
-    }
-    if (input.password !== undefined) assertApiUserPassword(input.password, { username, email, organizationName: org.name });
+    if (await usernameExists(trx, username)) throw appError('api_user.username_taken', `${username} is already taken; ask GET …/api-users/new for another.`);
     const now = deps.clock.now();
     const id = newId(now);
     try {
@@ -116,8 +117,8 @@ export async function createApiUser(deps: Deps, ctx: RequestContext, organizatio
     const user = (await findApiUserById(trx, organizationId, id))!;
     const createdBy = ctx.principal?.userId ?? null;
     let inviteSent = false;
-    if (input.password !== undefined) {
-      await setApiUserPassword(trx, deps, user, { typed: input.password }, createdBy);
+    if (typedHash !== null) {
+      await setApiUserPassword(trx, deps, user, { typedHash }, createdBy);
     } else if (deps.config.inviteDelivery === 'inline') {
       const password = generateApiUserPassword();
       await setApiUserPassword(trx, deps, user, { generated: password }, createdBy);
