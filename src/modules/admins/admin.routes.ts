@@ -27,7 +27,7 @@ export function administratorRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.post('/v1/organizations/:org/administrators', {
       schema: {
         operationId: 'createAdministrator', tags: ['Administrators'], summary: 'Add or invite an administrator',
-        description: 'With `password` the administrator can sign in at once. Without it they are `invited`: the response carries a one-time `invite_url` (shown only here) to hand over; opening it lets them choose a password. Needs `admins:manage`, and you can only give a role whose privileges you hold.',
+        description: 'With `password` the administrator can sign in at once. Without it they are `invited`: an email with a one-time link goes to them (through the outbox), and the response also carries that `invite_url` (shown only here); opening it lets them choose a password. Needs `admins:manage`, and you can only give a role whose privileges you hold.',
         params: OrgParams,
         body: Type.Object({
           email: Email, first_name: PersonName, last_name: PersonName,

@@ -11,6 +11,7 @@ import { hashPassword } from '../../lib/password-hash.js';
 import { randomToken } from '../../lib/random.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { insertOneTimeToken } from '../invites/one-time-token.repository.js';
+import { enqueueEmail } from '../mail/email.js';
 import { grants, BUILT_IN_ROLE, type Privilege } from '../roles/privileges.js';
 import { findRole } from '../roles/role.repository.js';
 import { authorize, type Principal } from '../sessions/principal.js';
@@ -85,9 +86,23 @@ export async function insertAdministrator(
     });
   } else {
     inviteToken = randomToken();
+    const tokenId = newId(now);
+    const expiresAt = addSeconds(now, ADMIN_INVITE_TTL_SECONDS).toISOString();
     await insertOneTimeToken(trx, {
-      id: newId(now), kind: 'admin_invite', token_hash: keyedHash(deps.secretKey, 'one-time', inviteToken),
-      user_id: id, organization_id: organizationId, expires_at: addSeconds(now, ADMIN_INVITE_TTL_SECONDS).toISOString(), used_at: null, created_at: at,
+      id: tokenId, kind: 'admin_invite', token_hash: keyedHash(deps.secretKey, 'one-time', inviteToken),
+      user_id: id, organization_id: organizationId, expires_at: expiresAt, used_at: null, created_at: at,
+    });
+    await enqueueEmail(trx, deps.clock, {
+      organizationId, to: email, dedupeKey: `admin-invite:${tokenId}`,
+      subject: 'You are invited to administer API users',
+      text: [
+        `Hello ${input.firstName.trim()},`,
+        '',
+        `${ctx.principal?.email ?? 'An administrator'} invited you to administer API users in apiusers.`,
+        `Choose your password with this one-time link (valid until ${expiresAt} UTC), then sign in as ${email}:`,
+        '',
+        `  ${adminInviteUrl(deps.config.publicUrl, inviteToken)}`,
+      ].join('\n'),
     });
   }
   await recordAudit(trx, deps.clock, ctx, {

@@ -33,10 +33,12 @@ export class ApiUserAuthenticator {
    *   application not assigned), 429 (too many failures)
    */
   async authenticate(username: string, password: string, application: string, ip: string): Promise<VerifiedCredential> {
+    // Checked before the cache too: otherwise, while a username is throttled, a cached right
+    // password would still answer 200 and every wrong guess 429, telling a guesser which is right.
+    await this.assertNotThrottled(username, ip);
     const cacheKey = keyedHash(this.deps.secretKey, 'basic', `${username}\0${password}`);
     let verified = this.deps.verificationCache.get(cacheKey);
     if (!verified) {
-      await this.assertNotThrottled(username, ip);
       verified = await this.verify(username, password, ip);
       this.deps.verificationCache.set(cacheKey, verified);
     }

@@ -43,7 +43,9 @@ async function organizationOf(db: Executor, organizationId: string): Promise<Org
 /** Application keys -> rows of this organization; an unknown key is a 400 naming its position. */
 export async function resolveApplications(db: Executor, organizationId: string, keys: string[]): Promise<ApplicationRef[]> {
   const out: ApplicationRef[] = [];
-  for (const [index, key] of [...new Set(keys)].entries()) {
+  // Duplicates are skipped, but the pointer keeps the key's position in the body as sent.
+  for (const [index, key] of keys.entries()) {
+    if (keys.indexOf(key) !== index) continue;
     const app = await findApplicationByKey(db, organizationId, key);
     if (!app) throw invalidField('body', `/applications/${index}`, `there is no application "${key}" in this organization (GET …/applications lists them)`);
     out.push({ id: app.id, key: app.key, name: app.name });

@@ -5,6 +5,7 @@ import { contextOf } from '../../http/request-context.js';
 import { problems } from '../../http/schemas.js';
 import { AdministratorSchema, Password, presentAdministrator } from '../admins/admin.schemas.js';
 import { acceptAdminInvite } from './admin-invite.service.js';
+import { INVITE_PAGE } from './invite-page.js';
 
 export function inviteRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -18,5 +19,7 @@ export function inviteRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         response: { 200: AdministratorSchema, ...problems(400, 404) },
       },
     }, async (request) => presentAdministrator(await acceptAdminInvite(deps, contextOf(request), request.body)));
+
+    app.get('/invite', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(INVITE_PAGE));
   };
 }
