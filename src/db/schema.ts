@@ -1,4 +1,7 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A nullable column added by a later migration: optional on insert, null when unset. */
+export type OptionalColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /**
  * Row types of every table, as stored: snake_case, timestamps as ISO 8601 UTC text (sortable,
@@ -44,6 +47,7 @@ export interface UserTable {
   role_id: string;
   status: 'enabled' | 'disabled' | 'invited';
   last_sign_in_at: string | null;
+  rate_limit_tier: OptionalColumn<string>;
   version: Generated<number>;
   created_at: string;
   updated_at: string;
@@ -53,7 +57,7 @@ export interface CredentialTable {
   id: string;
   user_id: string;
   organization_id: string;
-  kind: 'password' | 'personal_access_token';
+  kind: 'password' | 'personal_access_token' | 'api_key' | 'public_key';
   secret_hash: string;
   hint: string;
   name: string;
@@ -64,6 +68,10 @@ export interface CredentialTable {
   last_used_user_agent: string | null;
   created_by: string | null;
   created_at: string;
+  last_used_application: OptionalColumn<string>;
+  replaced_by: OptionalColumn<string>;
+  public_jwk: OptionalColumn<string>;
+  key_id: OptionalColumn<string>;
 }
 
 export interface SessionTable {
@@ -155,6 +163,25 @@ export interface MailMessageTable {
   created_at: string;
 }
 
+export interface SigningKeyTable {
+  id: string;
+  algorithm: 'ES256' | 'EdDSA';
+  public_jwk: string;
+  private_jwk_encrypted: string;
+  status: 'active' | 'retired';
+  created_at: string;
+  retired_at: string | null;
+  remove_after: string | null;
+}
+
+export interface UsedJwtIdTable {
+  jti: string;
+  purpose: 'revoked_access_token' | 'client_assertion';
+  user_id: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
 export interface DB {
   organizations: OrganizationTable;
   roles: RoleTable;
@@ -169,4 +196,6 @@ export interface DB {
   user_applications: UserApplicationTable;
   outbox: OutboxTable;
   mail_messages: MailMessageTable;
+  signing_keys: SigningKeyTable;
+  used_jwt_ids: UsedJwtIdTable;
 }
