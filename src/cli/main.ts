@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { AppError } from '../http/app-error.js';
 import { registerAdmins } from './admins.command.js';
+import { registerApiUsers } from './api-users.command.js';
+import { registerApplications } from './applications.command.js';
 import { registerInit } from './init.command.js';
+import { registerMail } from './mail.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { CliError } from './output.js';
 import { registerServe } from './serve.command.js';
@@ -23,6 +26,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerInit(program, env);
   registerAdmins(program, env);
   registerTokens(program, env);
+  registerApiUsers(program, env);
+  registerApplications(program, env);
+  registerMail(program, env);
   try {
     await program.parseAsync(argv);
     return 0;

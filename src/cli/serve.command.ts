@@ -5,6 +5,7 @@ import { issueSetupToken, setupUrl } from '../modules/setup/setup.service.js';
 import { createDeps } from './create-deps.js';
 import { createMailTransport } from '../modules/mail/mail-transport.js';
 import { startOutboxWorker } from '../modules/mail/outbox-worker.js';
+import { startCredentialMaintenance } from '../modules/api-auth/credential-maintenance.js';
 
 /** `apiusers serve`: migrate, then serve the API (and, later, the UI) until SIGINT/SIGTERM. */
 export function registerServe(program: Command, env: Record<string, string | undefined>): void {
@@ -18,10 +19,14 @@ export function registerServe(program: Command, env: Record<string, string | und
       if (deps.secretKeyCreated) app.log.warn(`generated a new server secret in ${config.dataDir}/secret-key; set SECRET_KEY to share one across instances`);
       // Sends the emails that committed changes wrote to the outbox (SMTP_URL, or the local mailbox).
       const worker = startOutboxWorker(deps, createMailTransport(deps), app.log);
+      // Expiry reminders and idle credentials, per organization policy: now, then every 15 minutes.
+      const maintenance = startCredentialMaintenance(deps, app.log);
       const close = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
         await app.close();
+        await maintenance.stop();
         await worker.stop();
+        await deps.invalidation.stop();
         await deps.database.destroy();
         process.exit(0);
       };

@@ -43,6 +43,10 @@ const ConfigSchema = Type.Object({
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, maximum: 60000, default: 1000 }),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10485760, default: 1048576 }),
+  /** Lifetime of OAuth access tokens from /oauth/token, in minutes (short: a JWT cannot be recalled from caches). */
+  ACCESS_TOKEN_MINUTES: Type.Integer({ minimum: 5, maximum: 15, default: 10 }),
+  /** How often the token signing key is replaced (checked when a token is issued), in days. */
+  SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -65,6 +69,8 @@ export interface Config {
   readonly inviteLinkHours: number;
   readonly mailFrom: string;
   readonly outboxPollMs: number;
+  readonly accessTokenMinutes: number;
+  readonly signingKeyRotationDays: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +133,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     inviteLinkHours: raw.INVITE_LINK_HOURS,
     mailFrom: raw.MAIL_FROM,
     outboxPollMs: raw.OUTBOX_POLL_MS,
+    accessTokenMinutes: raw.ACCESS_TOKEN_MINUTES,
+    signingKeyRotationDays: raw.SIGNING_KEY_ROTATION_DAYS,
   });
 }
 

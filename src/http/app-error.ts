@@ -46,6 +46,13 @@ export const ERROR_CODES = {
   'api_user.too_many_attempts': [429, 'Too many failed attempts'],
   'api_user.no_contact_email': [409, 'The API user has no email to send the invitation to'],
   'mail.unavailable': [404, 'The local mailbox is off'],
+  'api_key.not_found': [404, 'No such API key'],
+  'api_key.limit_reached': [409, 'Too many live API keys'],
+  'api_user.rate_limited': [429, 'Rate limit reached'],
+  'credential.malformed': [401, 'The credential is malformed'],
+  'credential.invalid': [401, 'The credential is not valid'],
+  'credential.expired': [401, 'The credential has expired'],
+  'credential.revoked': [401, 'The credential was revoked'],
   'internal': [500, 'Internal server error'],
 } as const satisfies Record<string, readonly [number, string]>;
 

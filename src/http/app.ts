@@ -17,6 +17,11 @@ import { apiUserInviteRoutes } from '../modules/api-users/api-user-invite.routes
 import { apiUserRoutes } from '../modules/api-users/api-user.routes.js';
 import { applicationRoutes } from '../modules/applications/application.routes.js';
 import { mailRoutes } from '../modules/mail/mail.routes.js';
+import { credentialPolicyRoutes } from '../modules/organizations/credential-policy.routes.js';
+import { idleCredentialRoutes } from '../modules/api-auth/idle-credentials.routes.js';
+import { apiKeyRoutes } from '../modules/api-keys/api-key.routes.js';
+import { CredentialVerifier } from '../modules/api-auth/credential-verifier.js';
+import { verifyRoutes } from '../modules/api-auth/verify.routes.js';
 import { requireAdministrator } from './authenticate.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.routes.js';
@@ -78,7 +83,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(signInRoutes(deps));
   await app.register(inviteRoutes(deps));
   await app.register(apiUserInviteRoutes(deps));
-  await app.register(consumptionRoutes(deps));
+  const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
+  await app.register(consumptionRoutes(deps, verifier));
   await app.register(async (secured) => {
     requireAdministrator(secured, deps);
     await secured.register(sessionRoutes(deps));
@@ -90,6 +96,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await secured.register(applicationRoutes(deps));
     await secured.register(apiUserRoutes(deps));
     await secured.register(mailRoutes(deps));
+    await secured.register(credentialPolicyRoutes(deps));
+    await secured.register(idleCredentialRoutes(deps));
+    await secured.register(apiKeyRoutes(deps));
+    await secured.register(verifyRoutes(deps, verifier));
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Database, Db } from '../db/database.js';
 import type { Clock } from '../lib/clock.js';
+import type { InvalidationBus } from '../modules/api-auth/invalidation-bus.js';
 import type { VerificationCache } from '../modules/api-auth/verification-cache.js';
 
 /**
@@ -14,6 +15,11 @@ export interface AppDeps {
   readonly clock: Clock;
   /** The server secret keying every HMAC (tokens, sessions, CSRF). Never logged. */
   readonly secretKey: Buffer;
-  /** Verified API user credentials of this process; services drop a user's entries when it changes. */
+  /** Verified API user credentials of this process; `invalidation` drops a user's entries when it changes. */
   readonly verificationCache: VerificationCache;
+  /**
+   * Drops a changed user's cached verifications here and in every other instance (PostgreSQL
+   * LISTEN/NOTIFY). Services call `userChanged` after the change commits.
+   */
+  readonly invalidation: InvalidationBus;
 }

@@ -16,6 +16,7 @@ interface Fixture {
   customRoleId: string;
   appId: string;
   apiUserId: string;
+  apiKeyId: string;
 }
 
 interface Operation {
@@ -37,11 +38,14 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateApplication: () => ({ name: 'Renamed App' }),
   createApiUser: () => ({ first_name: 'New', last_name: 'Integration', email: 'new.integration@acme.example', applications: ['httpapi'] }),
   updateApiUser: () => ({ description: 'Changed description' }),
+  createApiKey: () => ({ name: 'new key' }),
+  rollApiKey: () => ({}),
   updateRole: () => ({ name: 'Renamed role', privileges: ['admins:read'] }),
+  updateCredentialPolicy: () => ({ idle_action: 'warn_then_disable', idle_days: 60, default_rate_limit_tier: 'high' }),
 };
 
 /** The change operations known when this was written; a new one joins the walk by itself. */
-const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole', 'deleteApplication', 'deleteApiUser', 'resendApiUserInvite'];
+const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole', 'deleteApplication', 'deleteApiUser', 'resendApiUserInvite', 'revokeApiKey'];
 
 async function changeOperations(t: TestApp): Promise<Operation[]> {
   const paths = (await t.app.inject({ url: '/openapi.json' })).json().paths as Record<string, Record<string, { operationId?: string }>>;
@@ -61,6 +65,7 @@ function fillPath(path: string, f: Fixture): string {
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
     .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
     .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
+    .replace('{key}', f.apiKeyId)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test an id for it`));
 }
@@ -82,7 +87,9 @@ async function createFixture(t: TestApp): Promise<Fixture> {
     payload: { first_name: 'Melanie', last_name: 'Allen', email: 'melanie.allen@acme.example', status: 'disabled', applications: ['httpapi'] },
   });
   assert.equal(apiUser.statusCode, 201, apiUser.body);
-  return { owner, adminId: admin.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id };
+  const apiKey = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${apiUser.json().api_user.id}/keys`, payload: { name: 'fixture key' } });
+  assert.equal(apiKey.statusCode, 201, apiKey.body);
+  return { owner, adminId: admin.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id, apiKeyId: apiKey.json().id };
 }
 
 /** The request for `op`, with If-Match set to the resource's current ETag (read by the owner). */

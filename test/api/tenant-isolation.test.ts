@@ -16,6 +16,7 @@ interface Fixture {
   customRoleId: string;
   appId: string;
   apiUserId: string;
+  apiKeyId: string;
 }
 
 interface Operation {
@@ -37,13 +38,17 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateApplication: () => ({ name: 'Renamed App' }),
   createApiUser: () => ({ first_name: 'New', last_name: 'Integration', email: 'new.integration@acme.example', applications: ['httpapi'] }),
   updateApiUser: () => ({ description: 'Changed description' }),
+  createApiKey: () => ({ name: 'new key' }),
+  rollApiKey: () => ({}),
   updateRole: () => ({ name: 'Hijacked role', privileges: ['account:manage'] }),
+  updateCredentialPolicy: () => ({ idle_action: 'warn_then_disable', idle_days: 30, default_rate_limit_tier: 'unlimited' }),
 };
 
 /** Operations that take no body; with BODIES, every organization route known when this was written. */
 const BODILESS = [
   'getOrganization', 'listAdministrators', 'getAdministrator', 'deleteAdministrator', 'listRoles', 'getRole', 'deleteRole', 'listAuditEvents',
-  'listApplications', 'getApplication', 'deleteApplication', 'listApiUsers', 'proposeApiUser', 'getApiUser', 'deleteApiUser', 'resendApiUserInvite', 'listMail',
+  'listApplications', 'getApplication', 'deleteApplication', 'listApiUsers', 'proposeApiUser', 'getApiUser', 'deleteApiUser', 'resendApiUserInvite', 'listMail', 'listApiKeys', 'revokeApiKey',
+  'getCredentialPolicy', 'listIdleCredentials',
 ];
 
 async function organizationOperations(t: TestApp): Promise<Operation[]> {
@@ -64,6 +69,7 @@ function fillPath(path: string, f: Fixture): string {
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
     .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
     .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
+    .replace('{key}', f.apiKeyId)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test A's id for it`));
 }
@@ -112,7 +118,9 @@ describe('tenant isolation: another organization\'s owner on every organization 
       payload: { first_name: 'Melanie', last_name: 'Allen', email: 'melanie.allen@acme.example', status: 'disabled', applications: ['httpapi'] },
     });
     assert.equal(apiUser.statusCode, 201, apiUser.body);
-    a = { orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id };
+    const apiKey = await as(t.app, ownerA, { method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/api-users/${apiUser.json().api_user.id}/keys`, payload: { name: 'fixture key' } });
+    assert.equal(apiKey.statusCode, 201, apiKey.body);
+    a = { orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id, apiKeyId: apiKey.json().id };
 
     ownerB = await setupOrganization(t, { name: 'Other' });
     assert.notEqual(ownerB.organizationId, a.orgId);

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/migrator.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { LocalInvalidationBus, PostgresInvalidationBus } from '../../src/modules/api-auth/invalidation-bus.js';
 import { VerificationCache } from '../../src/modules/api-auth/verification-cache.js';
 
 /** The PostgreSQL URL when the suite runs on PostgreSQL (CI sets DATABASE_URL), else null. */
@@ -67,9 +68,15 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
   const dataDir = mkdtempSync(join(tmpdir(), 'apiusers-test-'));
   const config: Config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', ...options.env });
   const { database, drop } = await createTestDatabase();
+  const verificationCache = new VerificationCache();
+  const url = postgresUrl();
+  const invalidation = database.engine === 'postgres' && url
+    ? new PostgresInvalidationBus({ db: database.db, url, cache: verificationCache })
+    : new LocalInvalidationBus(verificationCache);
+  await invalidation.start();
   const deps: AppDeps = {
     config, database, db: database.db, clock: options.clock ?? systemClock, secretKey: Buffer.from(config.secretKey!, 'hex'),
-    verificationCache: new VerificationCache(),
+    verificationCache, invalidation,
   };
   const app = await buildApp(deps, { logger: false });
   return {
@@ -77,6 +84,7 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
     deps,
     close: async () => {
       await app.close();
+      await invalidation.stop();
       await drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

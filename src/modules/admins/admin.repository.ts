@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { UserTable } from '../../db/schema.js';
 
@@ -45,7 +45,7 @@ function selectUsers(db: Executor) {
   return db.selectFrom('users').innerJoin('roles', 'roles.id', 'users.role_id').selectAll('users').select('roles.name as role_name');
 }
 
-export async function insertUser(db: Executor, row: Omit<UserRow, 'version'>): Promise<void> {
+export async function insertUser(db: Executor, row: Insertable<UserTable>): Promise<void> {
   await db.insertInto('users').values(row).execute();
 }
 

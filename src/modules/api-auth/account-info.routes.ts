@@ -9,8 +9,8 @@ import { ApplicationRefSchema } from '../applications/application.schemas.js';
 import { OrganizationRefSchema } from '../directory/directory.schemas.js';
 import { organizationDisplayName } from '../organizations/organization.presenter.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
-import { ApiUserAuthenticator } from './api-user-authenticator.js';
-import { BASIC_CHALLENGE, parseBasicAuthorization } from './basic-credentials.js';
+import { BASIC_CHALLENGE } from './basic-credentials.js';
+import type { CredentialVerifier } from './credential-verifier.js';
 
 const AccountInfo = Type.Object({
   api_user: Type.Object({
@@ -37,25 +37,20 @@ const ApplicationHeader = Type.Object({
  * The consumption API of API users. `GET /v2/account-info` is the call integrators make to test
  * their credentials (dotdigital's "account-info").
  */
-export function consumptionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
+export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const authenticator = new ApiUserAuthenticator(deps, (error) => app.log.warn({ err: error }, 'could not record last sign-in'));
 
     app.get('/v2/account-info', {
       schema: {
         operationId: 'getAccountInfo', tags: ['Consumption API'], summary: 'Test your API user credentials',
-        description: 'Authenticate with HTTP Basic (API user username and password). Name the external application in X-Application (default httpapi): an API user may connect only as the applications assigned to it, so an HttpApi-only user calling as Salesforce gets 403 application_not_assigned. Repeated failures answer 429 with Retry-After.',
-        security: [{ apiUserBasic: [] }],
+        description: 'Authenticate with HTTP Basic (API user username and password), an API key (`Authorization: Bearer au_key_…` or `X-API-Key`), or an access token from /oauth/token (`Authorization: Bearer <JWT>`). Name the external application in X-Application (default httpapi): an API user may connect only as the applications assigned to it, so an HttpApi-only user calling as Salesforce gets 403 application_not_assigned. Repeated failures answer 429 with Retry-After.',
+        security: [{ apiUserBasic: [] }, { apiUserKey: [] }, { apiUserKeyHeader: [] }],
         headers: ApplicationHeader,
         response: { 200: AccountInfo, ...problems(400, 401, 403, 429) },
       },
-    }, async (request) => {
-      const credentials = parseBasicAuthorization(request.headers.authorization);
-      if (!credentials) {
-        throw appError('auth.unauthenticated', 'Authenticate with HTTP Basic: the API user\'s username and password.', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
-      }
+    }, async (request, reply) => {
       const application = request.headers['x-application'] ?? 'httpapi';
-      const verified = await authenticator.authenticate(credentials.username, credentials.password, application, request.ip);
+      const verified = await verifier.authenticateRequest(request, reply, application);
       const [user, org] = await Promise.all([
         findApiUserById(deps.db, verified.organizationId, verified.userId),
         findOrganizationById(deps.db, verified.organizationId),

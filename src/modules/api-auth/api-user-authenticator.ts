@@ -28,11 +28,11 @@ export class ApiUserAuthenticator {
   constructor(private readonly deps: Deps, private readonly onError: (error: unknown) => void) {}
 
   /**
-   * @returns the verified API user, allowed to connect as `application`
+   * @returns the verified API user, allowed to connect as `application` (not checked when null)
    * @throws AppError 401 (unknown user or wrong password, same answer), 403 (disabled, or
    *   application not assigned), 429 (too many failures)
    */
-  async authenticate(username: string, password: string, application: string, ip: string): Promise<VerifiedCredential> {
+  async authenticate(username: string, password: string, application: string | null, ip: string): Promise<VerifiedCredential> {
     // Checked before the cache too: otherwise, while a username is throttled, a cached right
     // password would still answer 200 and every wrong guess 429, telling a guesser which is right.
     await this.assertNotThrottled(username, ip);
@@ -42,10 +42,13 @@ export class ApiUserAuthenticator {
       verified = await this.verify(username, password, ip);
       this.deps.verificationCache.set(cacheKey, verified);
     }
-    if (!verified.applications.has(application)) {
+    if (verified.expiresAt && verified.expiresAt <= this.deps.clock.now().toISOString()) {
+      throw appError('credential.expired', `The password of ${verified.username} has expired; an administrator can set a new one.`, { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+    }
+    if (application !== null && !verified.applications.has(application)) {
       throw appError('application_not_assigned', `${verified.username} may not connect as "${application}". Its applications: ${[...verified.applications].join(', ') || 'none'}. An administrator can add the application to this API user.`);
     }
-    this.touchSignIn(verified.userId);
+    if (application !== null) this.touchSignIn(verified.userId);
     return verified;
   }
 
@@ -92,12 +95,12 @@ export class ApiUserAuthenticator {
     await this.failuresByUsername.delete(username.toLowerCase());
     return {
       userId: user.id, organizationId: user.organization_id, credentialId: user.credential_id!, username: user.username!,
-      applications: new Set(user.applications),
+      applications: new Set(user.applications), kind: 'password', expiresAt: user.expires_at ?? null, rateLimitTier: user.rate_limit_tier ?? null,
     };
   }
 
   /** Last sign-in, written at most once a minute per user and off the request path. */
-  private touchSignIn(userId: string): void {
+  touchSignIn(userId: string): void {
     const now = this.deps.clock.now();
     const last = this.lastSignInWrite.get(userId) ?? 0;
     if (now.getTime() - last < SIGN_IN_WRITE_EVERY_MS) return;

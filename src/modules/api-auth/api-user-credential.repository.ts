@@ -8,7 +8,7 @@ export async function findApiUserForAuthentication(db: Executor, username: strin
   const user = await db
     .selectFrom('users')
     .leftJoin('credentials', (join) => join.onRef('credentials.user_id', '=', 'users.id').on('credentials.kind', '=', 'password').on('credentials.revoked_at', 'is', null))
-    .select(['users.id', 'users.organization_id', 'users.username', 'users.status', 'credentials.id as credential_id', 'credentials.secret_hash'])
+    .select(['users.id', 'users.organization_id', 'users.username', 'users.status', 'users.rate_limit_tier', 'credentials.id as credential_id', 'credentials.secret_hash', 'credentials.expires_at'])
     .where('users.username', '=', username)
     .where('users.kind', '=', 'api')
     .executeTakeFirst();

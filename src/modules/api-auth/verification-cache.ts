@@ -8,6 +8,11 @@ export interface VerifiedCredential {
   username: string;
   /** Application keys the user may connect as. */
   applications: ReadonlySet<string>;
+  kind: 'password' | 'api_key' | 'access_token';
+  /** When the credential stops working, checked on every cache hit. */
+  expiresAt: string | null;
+  /** The user's own tier; null means the organization's default. */
+  rateLimitTier: string | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { appError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
 import { staleVersion } from '../../http/etag.js';
 import type { RequestContext } from '../../http/request-context.js';
+import type { Tier } from '../api-auth/rate-limit-tiers.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { authorize } from '../sessions/principal.js';
@@ -11,7 +12,7 @@ import { findApiUserById, replaceUserApplications, updateApiUserRow, type ApiUse
 import { assertPasswordsMatch, resolveApplications } from './api-user.service.js';
 import { guardLastApplicationUser } from './last-application-guard.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'verificationCache'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'invalidation'>;
 
 export interface ApiUserChanges {
   username?: string | undefined;
@@ -23,11 +24,13 @@ export interface ApiUserChanges {
   applications?: string[] | undefined;
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /** null: back to the organization's default tier. */
+  rateLimitTier?: Tier | null | undefined;
 }
 
 /**
- * Edits personal details, description, applications, status or password (Movius "Edit"). The
- * username never changes. Disabling the user, or removing an application from them, is guarded
+ * Edits personal details, description, applications, status, password (Movius "Edit") or
+ * rate-limit tier. The username never changes. Disabling the user, or removing an application from them, is guarded
  * like deletion when it would leave an application without an enabled API user.
  */
 export async function updateApiUser(
@@ -58,6 +61,7 @@ export async function updateApiUser(
       ...(email !== undefined ? { email } : {}),
       ...(changes.description !== undefined ? { description: changes.description.trim() } : {}),
       ...(changes.status !== undefined ? { status: changes.status } : {}),
+      ...(changes.rateLimitTier !== undefined ? { rate_limit_tier: changes.rateLimitTier } : {}),
       updated_at: at,
     });
     if (!ok) staleVersion('API user');
@@ -72,12 +76,13 @@ export async function updateApiUser(
       data: {
         fields: Object.entries(changes).filter(([k, v]) => v !== undefined && k !== 'passwordConfirmation').map(([k]) => k),
         status: changes.status, applications: changes.applications, confirmed_last_user: confirmed || undefined,
+        ...(changes.rateLimitTier !== undefined ? { rate_limit_tier: changes.rateLimitTier } : {}),
       },
     });
     return (await findApiUserById(trx, organizationId, id))!;
   });
   // After commit: the next request re-verifies against the new state (status, applications, password).
-  deps.verificationCache.invalidateUser(id);
+  await deps.invalidation.userChanged(id);
   return updated;
 }
 
@@ -99,5 +104,5 @@ export async function deleteApiUser(deps: Deps, ctx: RequestContext, organizatio
       data: { username: user.username, applications: user.applications.map((a) => a.key), confirmed_last_user: confirmed || undefined },
     });
   });
-  deps.verificationCache.invalidateUser(id);
+  await deps.invalidation.userChanged(id);
 }

@@ -10,7 +10,7 @@ import { assertApiUserPassword } from './api-user-password-policy.js';
 import { findApiUserById, type ApiUser } from './api-user.repository.js';
 import { assertPasswordsMatch } from './api-user.service.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'verificationCache'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'invalidation'>;
 
 /**
  * Opens an API user's invitation once: either reveals a freshly generated password (shown only
@@ -45,6 +45,6 @@ export async function openApiUserInvite(
     });
     return { apiUser: user, password };
   });
-  deps.verificationCache.invalidateUser(result.apiUser.id);
+  await deps.invalidation.userChanged(result.apiUser.id);
   return result;
 }

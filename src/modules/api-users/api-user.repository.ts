@@ -1,5 +1,7 @@
 import type { Executor } from '../../db/database.js';
 import type { UserRow } from '../admins/admin.repository.js';
+import { effectiveTier, isTier, type Tier } from '../api-auth/rate-limit-tiers.js';
+import { parseCredentialPolicy } from '../organizations/credential-policy.js';
 
 export interface ApplicationRef {
   id: string;
@@ -20,6 +22,10 @@ export interface ApiUser {
   roleId: string;
   roleName: string;
   lastSignInAt: string | null;
+  /** The user's own rate-limit tier; null: the organization's default. */
+  rateLimitTier: Tier | null;
+  /** The tier that applies: its own, else the organization's default (credential policy). */
+  effectiveRateLimitTier: Tier;
   applications: ApplicationRef[];
   version: number;
   createdAt: string;
@@ -49,11 +55,13 @@ export async function applicationsOfUsers(db: Executor, userIds: string[]): Prom
   return map;
 }
 
-function toApiUser(row: UserRow & { role_name: string }, applications: ApplicationRef[]): ApiUser {
+function toApiUser(row: UserRow & { role_name: string; organization_settings: string }, applications: ApplicationRef[]): ApiUser {
+  const rateLimitTier = isTier(row.rate_limit_tier) ? row.rate_limit_tier : null;
   return {
     id: row.id, organizationId: row.organization_id, username: row.username!, email: row.email === '' ? null : row.email,
     firstName: row.first_name, lastName: row.last_name, description: row.description, status: row.status as ApiUser['status'],
-    roleId: row.role_id, roleName: row.role_name, lastSignInAt: row.last_sign_in_at, applications,
+    roleId: row.role_id, roleName: row.role_name, lastSignInAt: row.last_sign_in_at, applications, rateLimitTier,
+    effectiveRateLimitTier: effectiveTier(rateLimitTier, parseCredentialPolicy(row.organization_settings).defaultRateLimitTier),
     version: Number(row.version), createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }
@@ -62,8 +70,9 @@ export async function findApiUserById(db: Executor, organizationId: string, id: 
   const row = await db
     .selectFrom('users')
     .innerJoin('roles', 'roles.id', 'users.role_id')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
     .selectAll('users')
-    .select('roles.name as role_name')
+    .select(['roles.name as role_name', 'organizations.settings as organization_settings'])
     .where('users.organization_id', '=', organizationId)
     .where('users.id', '=', id)
     .where('users.kind', '=', 'api')
@@ -109,7 +118,7 @@ export async function countOtherEnabledApiUsers(db: Executor, applicationId: str
 
 export async function updateApiUserRow(
   db: Executor, organizationId: string, id: string, version: number,
-  changes: Partial<Pick<UserRow, 'email' | 'first_name' | 'last_name' | 'description' | 'status'>> & { updated_at: string },
+  changes: Partial<Pick<UserRow, 'email' | 'first_name' | 'last_name' | 'description' | 'status' | 'rate_limit_tier'>> & { updated_at: string },
 ): Promise<boolean> {
   const result = await db.updateTable('users').set((eb) => ({ ...changes, version: eb('version', '+', 1) }))
     .where('organization_id', '=', organizationId).where('id', '=', id).where('kind', '=', 'api').where('version', '=', version)

@@ -71,7 +71,7 @@ export function apiUserRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.get('/v1/organizations/:org/api-users/:id', {
       schema: {
         operationId: 'getApiUser', tags: ['API users'], summary: 'Get an API user',
-        description: 'The Details panel. Never includes a password or hash. Needs `api-users:read`.',
+        description: 'The Details panel, with the rate-limit tier: `rate_limit_tier` (null: the organization\'s default) and `effective_rate_limit`, the tier and requests per minute that apply. Never includes a password or hash. Needs `api-users:read`.',
         params: UserParams,
         response: { 200: ApiUserSchema, ...problems(401, 403, 404) },
       },
@@ -84,7 +84,7 @@ export function apiUserRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     app.patch('/v1/organizations/:org/api-users/:id', {
       schema: {
         operationId: 'updateApiUser', tags: ['API users'], summary: 'Edit an API user',
-        description: 'Personal details, description, external applications, status and password (typed twice). The username cannot change (409). Disabling the user or removing an application answers 409 `api_user.last_for_application` when it would leave an application without an enabled API user, unless `?confirm=true`. Needs `api-users:manage` and If-Match.',
+        description: 'Personal details, description, external applications, status, password (typed twice) and `rate_limit_tier` (low, medium, high, unlimited; null for the organization\'s default). The username cannot change (409). Disabling the user or removing an application answers 409 `api_user.last_for_application` when it would leave an application without an enabled API user, unless `?confirm=true`. Needs `api-users:manage` and If-Match.',
         params: UserParams,
         querystring: Confirm,
         headers: IfMatchHeader,
@@ -96,6 +96,7 @@ export function apiUserRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       const user = await updateApiUser(deps, contextOf(request), request.params.org, request.params.id, requireIfMatch(request.headers['if-match']), {
         username: b.username, firstName: b.first_name, lastName: b.last_name, email: b.email, description: b.description,
         status: b.status, applications: b.applications, password: b.password, passwordConfirmation: b.password_confirmation,
+        rateLimitTier: b.rate_limit_tier,
       }, request.query.confirm ?? false);
       reply.header('etag', etagOf(user.version));
       return present(request.params.org, user);

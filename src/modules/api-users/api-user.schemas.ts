@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Id, Timestamp } from '../../http/schemas.js';
+import { effectiveRateLimit, EffectiveRateLimitSchema, TierSchema } from '../api-auth/rate-limit-tiers.js';
 import { ApplicationKey, ApplicationRefSchema } from '../applications/application.schemas.js';
 import { OrganizationRefSchema } from '../directory/directory.schemas.js';
 import { organizationDisplayName } from '../organizations/organization.presenter.js';
@@ -11,6 +12,10 @@ export const ApiUsername = Type.String({ maxLength: 254, description: 'Generated
 export const ApiUserPassword = Type.String({ minLength: 1, maxLength: 1024, description: 'At least 8 characters with a digit or symbol; not containing the username, the email or the organization name; not a common password.', examples: ['Magento-sync-2026!'] });
 const OptionalName = Type.String({ maxLength: 100, examples: ['Melanie'] });
 const Description = Type.String({ maxLength: 500, description: 'How the account is used; shown after the username in lists.', examples: ['Magento integration'] });
+const RateLimitTier = Type.Union([TierSchema, Type.Null()], {
+  description: "The API user's own tier (low 60, medium 300, high 1200 requests per minute, unlimited); null: the organization's default (GET …/credential-policy).",
+  examples: ['high'],
+});
 
 export const ApiUserSchema = Type.Object({
   id: Id,
@@ -27,6 +32,8 @@ export const ApiUserSchema = Type.Object({
   time_zone: Type.String({ examples: ['America/Chicago'] }),
   time_zone_label: Type.String({ examples: ['US - Central (CDT)'] }),
   last_sign_in_at: Type.Union([Timestamp, Type.Null()], { description: 'Last successful authentication (updated at most once a minute).' }),
+  rate_limit_tier: RateLimitTier,
+  effective_rate_limit: EffectiveRateLimitSchema,
   version: Type.Integer({ description: 'Also sent as the ETag.' }),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -60,7 +67,8 @@ export const ApiUserChangesBody = Type.Object({
   applications: Type.Optional(Type.Array(ApplicationKey, { maxItems: 50 })),
   password: Type.Optional(ApiUserPassword),
   password_confirmation: Type.Optional(Type.String({ maxLength: 1024 })),
-}, { additionalProperties: false, minProperties: 1, examples: [{ description: 'Magento 2 integration', applications: ['httpapi', 'salesforce'] }, { status: 'disabled' }] });
+  rate_limit_tier: Type.Optional(RateLimitTier),
+}, { additionalProperties: false, minProperties: 1, examples: [{ description: 'Magento 2 integration', applications: ['httpapi', 'salesforce'] }, { status: 'disabled' }, { rate_limit_tier: 'high' }] });
 
 export function presentApiUser(u: ApiUser, org: Organization, now: Date) {
   return {
@@ -68,6 +76,6 @@ export function presentApiUser(u: ApiUser, org: Organization, now: Date) {
     description: u.description, status: u.status, role: { id: u.roleId, name: u.roleName }, applications: u.applications,
     organization: { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) },
     time_zone: org.timeZone, time_zone_label: timeZoneLabel(org.timeZone, now),
-    last_sign_in_at: u.lastSignInAt, version: u.version, created_at: u.createdAt, updated_at: u.updatedAt,
+    last_sign_in_at: u.lastSignInAt, rate_limit_tier: u.rateLimitTier, effective_rate_limit: effectiveRateLimit(u.effectiveRateLimitTier), version: u.version, created_at: u.createdAt, updated_at: u.updatedAt,
   };
 }

@@ -17,7 +17,7 @@ import { enqueueApiUserInvite } from './api-user-invite-email.js';
 import { assertApiUserPassword } from './api-user-password-policy.js';
 import { findApiUserById, replaceUserApplications, usernameExists, type ApiUser, type ApplicationRef } from './api-user.repository.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'verificationCache'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'invalidation'>;
 
 export interface NewApiUser {
   /** A name proposed by GET …/api-users/new; generated when omitted. */
@@ -163,6 +163,6 @@ export async function resendApiUserInvite(deps: Deps, ctx: RequestContext, organ
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'api_user.invite_sent', targetType: 'api_user', targetId: id, data: { to: found.email } });
     return found;
   });
-  if (deps.config.inviteDelivery === 'inline') deps.verificationCache.invalidateUser(id);
+  if (deps.config.inviteDelivery === 'inline') await deps.invalidation.userChanged(id);
   return user;
 }

@@ -10,6 +10,7 @@ export const PRIVILEGES = {
   'admins:read': 'See administrators',
   'applications:manage': 'Manage external applications',
   'audit:read': 'Read the audit log',
+  verify: "Verify API users' credentials for the platform's own services (POST /v1/verify, token introspection)",
 } as const;
 
 export type Privilege = keyof typeof PRIVILEGES;

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { CredentialTable } from '../../db/schema.js';
 
@@ -19,7 +19,7 @@ export interface CredentialInfo {
   createdAt: string;
 }
 
-function toCredentialInfo(row: Omit<CredentialRow, 'secret_hash'>): CredentialInfo {
+function toCredentialInfo(row: Pick<CredentialRow, (typeof PUBLIC_COLUMNS)[number]>): CredentialInfo {
   return {
     id: row.id,
     userId: row.user_id,
@@ -40,7 +40,7 @@ const PUBLIC_COLUMNS = [
   'last_used_at', 'last_used_ip', 'last_used_user_agent', 'created_by', 'created_at',
 ] as const;
 
-export async function insertCredential(db: Executor, row: CredentialRow): Promise<void> {
+export async function insertCredential(db: Executor, row: Insertable<CredentialTable>): Promise<void> {
   await db.insertInto('credentials').values(row).execute();
 }
 
@@ -60,7 +60,7 @@ export async function findPasswordHash(db: Executor, userId: string): Promise<st
 }
 
 /** Replaces a user's password: revokes the old one and stores the new hash. */
-export async function replacePassword(db: Executor, row: CredentialRow): Promise<void> {
+export async function replacePassword(db: Executor, row: Insertable<CredentialTable> & { created_at: string }): Promise<void> {
   await db.updateTable('credentials').set({ revoked_at: row.created_at }).where('user_id', '=', row.user_id).where('kind', '=', 'password').where('revoked_at', 'is', null).execute();
   await insertCredential(db, row);
 }

@@ -1,0 +1,121 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { buildIfNeeded, createInstance, ROOT } from './apiusers-instance.js';
+import { createApiKey, createApiUser, seedOrganization } from './apiusers-seed.js';
+import { CASES, type BenchContext } from './cases.js';
+import { pinLoadGenerator } from './cpu-pinning.js';
+import { runLoad, type LoadTarget } from './load.js';
+import { readRoutes } from './openapi-routes.js';
+import { parseBenchOptions } from './options.js';
+import { formatTable, summarize, type CaseOutcome } from './report.js';
+import { freePort, startServer, stopAllServers } from './server-process.js';
+
+/*
+ * `npm run bench`: the credentials issue's throughput method. apiusers, a bare Fastify
+ * hello-world (the baseline) and oidc-provider run pinned to CPU 0; autocannon runs here, pinned
+ * to CPU 1. Each round measures the baseline and every case back to back, so noise hits all alike;
+ * a case is reported as the median over rounds of its ratio to the same round's baseline.
+ */
+const options = parseBenchOptions(process.argv.slice(2));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+process.once('SIGINT', () => {
+  stopAllServers();
+  process.exit(130);
+});
+
+const pinning = pinLoadGenerator();
+log(`pinning: ${pinning.note}`);
+const busy = loadavg()[0]!;
+if (busy > 1) log(`warning: load average ${busy.toFixed(2)} — other processes are busy on this machine; expect noise`);
+log(`build: ${buildIfNeeded(options.noBuild)}`);
+
+const instance = await createInstance(options.database);
+log(`database: ${instance.engine}${instance.engine === 'sqlite' ? ` (${instance.databaseUrl})` : ''}`);
+const stoppers: Array<() => Promise<void>> = [];
+try {
+  const org = await seedOrganization(instance);
+  const apiusers = await instance.start(pinning, await freePort());
+  stoppers.push(apiusers.stop);
+  const routes = await readRoutes(apiusers.baseUrl);
+  const user = await createApiUser(apiusers.baseUrl, routes, org);
+  if (user.note) log(`api user: ${user.note}`);
+  const apiKey = await createApiKey(apiusers.baseUrl, routes, org, user);
+  const serverScript = (name: string) => [process.execPath, '--import', 'tsx', join(ROOT, 'bench/servers', name)];
+  const baselinePort = await freePort();
+  const baseline = await startServer({
+    name: 'baseline', argv: serverScript('hello-world.ts'), port: baselinePort, pinning, cwd: ROOT,
+    env: { ...process.env, PORT: String(baselinePort) }, logFile: join(instance.dataDir, 'baseline.log'),
+  });
+  stoppers.push(baseline.stop);
+  const oidcPort = await freePort();
+  // The client is the same API user: its username as client_id, its password as client_secret.
+  const oidc = await startServer({
+    name: 'oidc-provider', argv: serverScript('oidc-provider.ts'), port: oidcPort, pinning, cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(oidcPort), CLIENT_ID: user.username, CLIENT_SECRET: user.password },
+    logFile: join(instance.dataDir, 'oidc-provider.log'),
+  }).catch((error: Error) => ({ unavailable: `oidc-provider did not start: ${error.message.split('\n')[0]}` }));
+  if ('stop' in oidc) stoppers.push(oidc.stop);
+  const ctx: BenchContext = { apiusers, baseline, oidc, routes, org, user, apiKey };
+
+  const selected = CASES.filter((c) => c.id === 'baseline' || !options.cases || options.cases.includes(c.id) || (c.id === 'oidc' && options.cases.includes('e')));
+  const outcomes: CaseOutcome[] = selected.map((c) => ({ id: c.id, label: c.label, goal: c.goal, unavailable: null, rounds: [] }));
+  const targets = new Map<string, LoadTarget>();
+  for (const [index, c] of selected.entries()) {
+    const target = await c.target(ctx);
+    if ('unavailable' in target) {
+      outcomes[index]!.unavailable = target.unavailable;
+      log(`${c.label}: ${target.unavailable}`);
+    } else {
+      targets.set(c.id, target);
+    }
+  }
+  if (!targets.has('baseline')) throw new Error('the baseline server did not answer; nothing to compare against');
+
+  const pidOf = { baseline: baseline.pid, apiusers: apiusers.pid, oidc: 'pid' in oidc ? oidc.pid : undefined };
+  const load = { connections: options.connections };
+  if (options.warmup > 0) {
+    log(`warm-up: ${options.warmup} s per case, not recorded`);
+    for (const c of selected) if (targets.has(c.id)) await runLoad(targets.get(c.id)!, { ...load, seconds: options.warmup });
+  }
+  const startedAt = new Date();
+  for (let round = 1; round <= options.rounds; round++) {
+    let baselineRps: number | null = null;
+    for (const [index, c] of selected.entries()) {
+      if (!targets.has(c.id)) continue;
+      // Fetched again each round: a JWT must not expire mid-run, and the route must still answer.
+      const target = round === 1 ? targets.get(c.id)! : await c.target(ctx);
+      if ('unavailable' in target) {
+        log(`round ${round}/${options.rounds}  ${c.label}: ${target.unavailable}`);
+        continue;
+      }
+      const result = await runLoad(target, { ...load, seconds: options.duration, serverPid: pidOf[c.server] });
+      if (c.id === 'baseline') baselineRps = result.requestsPerSecond;
+      const ratio = baselineRps ? result.requestsPerSecond / baselineRps : null;
+      outcomes[index]!.rounds.push({ ...result, round, ratio });
+      const bad = result.non2xx + result.errors > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : '';
+      const cpu = `CPU: server ${result.serverCpuPercent?.toFixed(0) ?? '?'}%, load generator ${result.loadGeneratorCpuPercent.toFixed(0)}%, load avg ${result.loadAverage.toFixed(1)}`;
+      log(`round ${round}/${options.rounds}  ${c.label.padEnd(44)} ${Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s  ${ratio === null ? '     ' : `${ratio.toFixed(2)}x`}  p99 ${String(result.p99Ms).padStart(3)} ms  (${cpu})${bad}`);
+    }
+  }
+
+  const summaries = summarize(outcomes);
+  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; ${pinning.note}\n`);
+  log(formatTable(summaries));
+  const results = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtEnd: loadavg() },
+    options, pinning, database: instance.engine,
+    summaries, outcomes,
+  };
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nresults: ${file}`);
+  if (options.keep) log(`data folder kept: ${instance.dataDir}`);
+} finally {
+  for (const stop of stoppers.reverse()) await stop();
+  await instance.dispose(options.keep);
+}

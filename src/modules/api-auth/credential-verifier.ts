@@ -1,0 +1,150 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, appError } from '../../http/app-error.js';
+import type { AppDeps } from '../../http/deps.js';
+import { ApiKeyVerifier } from './api-key-verifier.js';
+import { ApiUserAuthenticator } from './api-user-authenticator.js';
+import { BASIC_CHALLENGE, parseBasicAuthorization } from './basic-credentials.js';
+import type { VerifiedCredential } from './verification-cache.js';
+
+/** The outcome codes of POST /v1/verify (the Unkey idea): business results, not HTTP errors. */
+export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'MALFORMED' | 'DISABLED' | 'EXPIRED' | 'REVOKED' | 'APPLICATION_NOT_ASSIGNED' | 'RATE_LIMITED';
+
+const CODE_OF: Record<string, VerifyCode> = {
+  'credential.malformed': 'MALFORMED',
+  // identify() refuses an unsupported scheme ("Digest …", or any text with a space) this way; to
+  // /v1/verify it is the presented credential that is malformed, not the caller unauthenticated.
+  'auth.unauthenticated': 'MALFORMED',
+  'credential.invalid': 'NOT_FOUND',
+  'api_user.invalid_credentials': 'NOT_FOUND',
+  'credential.expired': 'EXPIRED',
+  'credential.revoked': 'REVOKED',
+  'auth.account_disabled': 'DISABLED',
+  'application_not_assigned': 'APPLICATION_NOT_ASSIGNED',
+  'api_user.too_many_attempts': 'RATE_LIMITED',
+  'api_user.rate_limited': 'RATE_LIMITED',
+};
+
+/** Verifies a JWT access token; provided by the OAuth module. */
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedCredential>;
+
+/** Per-user request limits; provided by the rate-limit module. */
+export interface RequestLimiter {
+  consume(verified: VerifiedCredential): Promise<{ allowed: boolean; headers: Record<string, string>; retryAfter: number; state: unknown }>;
+}
+
+/** RFC 9110 §11.6.1: every scheme the consumption API accepts, so a client can pick one. */
+const CHALLENGES = `${BASIC_CHALLENGE}, Bearer realm="apiusers"`;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The one entry to API user authentication, for every credential kind: HTTP Basic (password),
+ * API keys (Bearer or X-API-Key) and JWT access tokens (Bearer). One instance per app: the
+ * verifiers keep in-process state (throttles, last-use write times).
+ */
+export class CredentialVerifier {
+  readonly basic: ApiUserAuthenticator;
+  readonly keys: ApiKeyVerifier;
+  accessTokens: AccessTokenVerifier | null = null;
+  limiter: RequestLimiter | null = null;
+
+  constructor(deps: AppDeps, onError: (error: unknown) => void) {
+    this.basic = new ApiUserAuthenticator(deps, onError);
+    this.keys = new ApiKeyVerifier(deps, onError);
+  }
+
+  /**
+   * Verifies one credential string: `Basic …`, `Bearer …`, a bare API key or a bare JWT.
+   * @throws AppError with the HTTP status the consumption API answers
+   */
+  async verifyCredential(credential: string, application: string, ip: string, userAgent: string | null): Promise<VerifiedCredential> {
+    const verified = await this.identify(credential, ip);
+    this.assertApplication(verified, application);
+    this.recordUse(verified, ip, userAgent, application);
+    return verified;
+  }
+
+  /** Last use of a key, last sign-in of the user: throttled writes off the request path. */
+  private recordUse(verified: VerifiedCredential, ip: string, userAgent: string | null, application: string): void {
+    if (verified.kind === 'api_key') this.keys.recordUse(verified, { ip, userAgent, application });
+    this.basic.touchSignIn(verified.userId);
+  }
+
+  /** Who the credential proves, before the application rule. @throws AppError */
+  async identify(credential: string, ip: string): Promise<VerifiedCredential> {
+    const trimmed = credential.trim();
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s|$)/.exec(trimmed)?.[1]?.toLowerCase();
+    if (scheme !== undefined && scheme !== 'basic' && scheme !== 'bearer' && !trimmed.startsWith('au_')) {
+      throw appError('auth.unauthenticated', `The "${scheme}" authentication scheme is not supported; use Basic or Bearer.`, { headers: { 'www-authenticate': CHALLENGES } });
+    }
+    if (scheme === 'basic') {
+      const basic = parseBasicAuthorization(trimmed);
+      if (!basic) throw appError('credential.malformed', 'The Basic credential is not base64 of "username:password".', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+      return this.basic.authenticate(basic.username, basic.password, null, ip);
+    }
+    const token = trimmed.replace(/^bearer\s+/i, '');
+    if (token.startsWith('au_')) return this.keys.verify(token);
+    if (JWT_SHAPE.test(token) && this.accessTokens) return this.accessTokens(token);
+    throw appError('credential.malformed', 'Send an API key (au_key_…), an access token from /oauth/token, or HTTP Basic credentials.', {
+      headers: { 'www-authenticate': 'Bearer realm="apiusers", error="invalid_token"' },
+    });
+  }
+
+  /** The Movius rule: a credential works only for the applications assigned to its API user. */
+  assertApplication(verified: VerifiedCredential, application: string): void {
+    if (!verified.applications.has(application)) {
+      throw appError('application_not_assigned', `${verified.username} may not connect as "${application}". Its applications: ${[...verified.applications].join(', ') || 'none'}. An administrator can add the application to this API user.`);
+    }
+  }
+
+  /** The credential a consumption request carries: Authorization (Basic or Bearer) or X-API-Key. */
+  credentialOf(request: FastifyRequest): string {
+    const authorization = request.headers.authorization;
+    if (authorization) return authorization;
+    const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey !== '') return apiKey;
+    throw appError('auth.unauthenticated', 'Authenticate with HTTP Basic (username and password), an API key (Authorization: Bearer au_key_… or X-API-Key) or an access token (Authorization: Bearer).', {
+      headers: { 'www-authenticate': CHALLENGES },
+    });
+  }
+
+  /**
+   * Authenticates a consumption request and applies the API user's rate limit, setting the
+   * RateLimit headers. @returns the verified API user
+   */
+  async authenticateRequest(request: FastifyRequest, reply: FastifyReply, application: string): Promise<VerifiedCredential> {
+    const verified = await this.verifyCredential(this.credentialOf(request), application, request.ip, request.headers['user-agent'] ?? null);
+    if (this.limiter) {
+      const limit = await this.limiter.consume(verified);
+      for (const [name, value] of Object.entries(limit.headers)) reply.header(name, value);
+      if (!limit.allowed) {
+        throw appError('api_user.rate_limited', `${verified.username} reached its rate limit; retry in ${limit.retryAfter} seconds.`, {
+          headers: { 'retry-after': String(limit.retryAfter) }, retry_after: limit.retryAfter,
+        });
+      }
+    }
+    return verified;
+  }
+
+  /** For POST /v1/verify: the same checks, answered as a code instead of an HTTP error. */
+  async verifyForService(credential: string, application: string, ip: string): Promise<{ code: VerifyCode; verified: VerifiedCredential | null; detail: string; limit: unknown; retryAfter: number | null }> {
+    let verified: VerifiedCredential | null = null;
+    try {
+      verified = await this.identify(credential, ip);
+      this.assertApplication(verified, application);
+      this.recordUse(verified, ip, null, application);
+      if (this.limiter) {
+        const limit = await this.limiter.consume(verified);
+        if (!limit.allowed) return { code: 'RATE_LIMITED', verified, detail: 'The API user reached its rate limit.', limit: limit.state, retryAfter: limit.retryAfter };
+        return { code: 'VALID', verified, detail: 'Valid.', limit: limit.state, retryAfter: null };
+      }
+      return { code: 'VALID', verified, detail: 'Valid.', limit: null, retryAfter: null };
+    } catch (error) {
+      if (error instanceof AppError && CODE_OF[error.code]) {
+        const retryAfter = typeof error.extra.retry_after === 'number' ? error.extra.retry_after : null;
+        // Who the credential belongs to is part of the answer when only the application was wrong.
+        return { code: CODE_OF[error.code]!, verified: error.code === 'application_not_assigned' ? verified : null, detail: error.detail, limit: null, retryAfter };
+      }
+      throw error;
+    }
+  }
+}

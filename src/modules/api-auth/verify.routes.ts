@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { appError } from '../../http/app-error.js';
+import type { AppDeps } from '../../http/deps.js';
+import { problems, Timestamp } from '../../http/schemas.js';
+import { findApiUserById } from '../api-users/api-user.repository.js';
+import { organizationDisplayName } from '../organizations/organization.presenter.js';
+import { findOrganizationById } from '../organizations/organization.repository.js';
+import { grants } from '../roles/privileges.js';
+import type { CredentialVerifier, VerifyCode } from './credential-verifier.js';
+
+const VERIFY_CODES: VerifyCode[] = ['VALID', 'NOT_FOUND', 'MALFORMED', 'DISABLED', 'EXPIRED', 'REVOKED', 'APPLICATION_NOT_ASSIGNED', 'RATE_LIMITED'];
+
+const VerifyResult = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.Unsafe<VerifyCode>({ type: 'string', enum: VERIFY_CODES, description: 'VALID, or why not.' }),
+  detail: Type.String({ description: 'A sentence for logs; do not show it to end users verbatim.' }),
+  api_user: Type.Union([Type.Object({ id: Type.String(), username: Type.String(), name: Type.String(), status: Type.String() }), Type.Null()]),
+  organization: Type.Union([Type.Object({ id: Type.String(), account_number: Type.String(), display_name: Type.String() }), Type.Null()]),
+  application: Type.String({ examples: ['httpapi'] }),
+  credential: Type.Union([Type.Object({ id: Type.String(), kind: Type.String({ examples: ['api_key'] }) }), Type.Null()]),
+  scopes: Type.Array(Type.String(), { description: 'What the credential may do: its applications, as `app:<key>`.' }),
+  expires_at: Type.Union([Timestamp, Type.Null()]),
+  rate_limit: Type.Union([
+    Type.Object({
+      tier: Type.String({ examples: ['medium'] }),
+      limit: Type.Union([Type.Integer(), Type.Null()], { description: 'Requests per minute; null when unlimited.' }),
+      remaining: Type.Union([Type.Integer(), Type.Null()]),
+      reset_seconds: Type.Integer(),
+    }),
+    Type.Null(),
+  ], { description: "The API user's rate-limit state after this call; null when no limit applies or the credential is invalid." }),
+  retry_after: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+/**
+ * POST /v1/verify: the platform's own services check a credential an API user presented to them
+ * (the Unkey idea, self-hosted). Business outcomes are 200 with a code; only a malformed or
+ * unauthorized call is a problem.
+ */
+export function verifyRoutes(deps: AppDeps, verifier: CredentialVerifier): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post('/v1/verify', {
+      schema: {
+        operationId: 'verifyCredential', tags: ['Verify'], summary: 'Verify an API user credential',
+        description: 'Send the credential as the API user presented it: an API key (`au_key_…`), an access token (JWT), or `Basic <base64>`; and the application it was presented to. Answers 200 with `valid` and a `code` (VALID, NOT_FOUND, MALFORMED, DISABLED, EXPIRED, REVOKED, APPLICATION_NOT_ASSIGNED, RATE_LIMITED). The caller authenticates with a personal access token of an administrator whose role holds the `verify` privilege; credentials of other organizations answer NOT_FOUND.',
+        body: Type.Object({
+          credential: Type.String({ minLength: 1, maxLength: 4096 }),
+          application: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$', default: 'httpapi' })),
+        }, { additionalProperties: false, examples: [{ credential: 'au_key_4fTq8Kx…', application: 'salesforce' }] }),
+        response: { 200: VerifyResult, ...problems(400, 401, 403) },
+      },
+    }, async (request) => {
+      const principal = request.principal!;
+      if (!grants(principal.privileges, 'verify')) {
+        throw appError('auth.forbidden', `The verify API needs the "verify" privilege; your role "${principal.roleName}" does not have it.`, { required_privilege: 'verify' });
+      }
+      const application = request.body.application ?? 'httpapi';
+      const outcome = await verifier.verifyForService(request.body.credential, application, request.ip);
+      let verified = outcome.verified;
+      let code = outcome.code;
+      let detail = outcome.detail;
+      // A credential of another organization is invisible to this caller.
+      if (verified && verified.organizationId !== principal.organizationId) {
+        verified = null;
+        code = 'NOT_FOUND';
+        detail = 'The credential is not known.';
+      }
+      const [user, org] = verified
+        ? await Promise.all([findApiUserById(deps.db, verified.organizationId, verified.userId), findOrganizationById(deps.db, verified.organizationId)])
+        : [null, null];
+      return {
+        valid: code === 'VALID', code, detail,
+        api_user: user ? { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, status: user.status } : null,
+        organization: org ? { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) } : null,
+        application,
+        credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
+        scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
+        expires_at: verified?.expiresAt ?? null,
+        rate_limit: verified ? (outcome.limit as { tier: string; limit: number | null; remaining: number | null; reset_seconds: number } | null) : null,
+        retry_after: outcome.retryAfter,
+      };
+    });
+  };
+}

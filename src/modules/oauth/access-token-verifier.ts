@@ -1,0 +1,59 @@
+import { appError, type ErrorCode } from '../../http/app-error.js';
+import type { AppDeps } from '../../http/deps.js';
+import { keyedHash } from '../../lib/keyed-hash.js';
+import type { AccessTokenVerifier } from '../api-auth/credential-verifier.js';
+import type { VerifiedCredential } from '../api-auth/verification-cache.js';
+import { AccessTokenRejected, verifyAccessTokenJwt } from './access-token-jwt.js';
+import { findOAuthClientById } from './oauth-client.repository.js';
+import { createOAuthState, type OAuthState } from './oauth-state.js';
+
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'verificationCache'>;
+
+/** RFC 6750 §3: the challenge on every 401 of a bearer token. */
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="apiusers", error="invalid_token"';
+
+function refuse(code: Extract<ErrorCode, 'credential.invalid' | 'credential.expired' | 'credential.revoked'>, detail: string): never {
+  throw appError(code, detail, { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
+}
+
+/**
+ * Verifies the JWT access tokens of /oauth/token for the consumption and verify APIs. A token is
+ * verified once (signature, typ, iss, exp, revocation, its user) and then served from the
+ * verification cache under a keyed hash of the token: later calls re-check only expiry and the
+ * in-memory revoked set. Any change to the user drops the entry (userId), so a disabled user is
+ * refused on the next call.
+ * @example verifier.accessTokens = createAccessTokenVerifier(deps, state);
+ * @throws AppError credential.invalid / .expired / .revoked (401), auth.account_disabled (403)
+ */
+export function createAccessTokenVerifier(deps: Deps, state: OAuthState = createOAuthState(deps)): AccessTokenVerifier {
+  return async (token: string): Promise<VerifiedCredential> => {
+    const cacheKey = keyedHash(deps.secretKey, 'access_token', token);
+    const now = deps.clock.now();
+    const cached = deps.verificationCache.get(cacheKey);
+    if (cached) {
+      if (cached.expiresAt && cached.expiresAt <= now.toISOString()) refuse('credential.expired', 'The access token has expired; request a new one from /oauth/token.');
+      if (await state.jwtIds.isRevokedInMemory(cached.credentialId)) refuse('credential.revoked', 'The access token was revoked.');
+      return cached;
+    }
+    let claims;
+    try {
+      claims = await verifyAccessTokenJwt(deps, state.keys, token);
+    } catch (error) {
+      if (error instanceof AccessTokenRejected) refuse(error.reason === 'expired' ? 'credential.expired' : 'credential.invalid', error.detail);
+      throw error;
+    }
+    const expiresAt = new Date(claims.exp * 1000);
+    if (await state.jwtIds.isRevoked(claims.jti, expiresAt)) refuse('credential.revoked', 'The access token was revoked.');
+    const client = await findOAuthClientById(deps.db, claims.sub);
+    if (!client) refuse('credential.invalid', 'The API user of this access token no longer exists.');
+    if (client.status !== 'enabled') throw appError('auth.account_disabled', `${client.username} is disabled; an administrator can enable it.`);
+    const verified: VerifiedCredential = {
+      userId: client.userId, organizationId: client.organizationId, credentialId: claims.jti, username: client.username,
+      // The token is for its audience only, and only while that application is still assigned.
+      applications: new Set(client.applications.includes(claims.aud) ? [claims.aud] : []),
+      kind: 'access_token', expiresAt: expiresAt.toISOString(), rateLimitTier: client.rateLimitTier,
+    };
+    deps.verificationCache.set(cacheKey, verified);
+    return verified;
+  };
+}

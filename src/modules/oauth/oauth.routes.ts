@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../http/deps.js';
+import type { CredentialVerifier } from '../api-auth/credential-verifier.js';
+import { createAccessTokenVerifier } from './access-token-verifier.js';
+import { acceptFormBodiesOnly } from './form-body.js';
+import { introspectionRoutes } from './introspection.routes.js';
+import { jwksRoutes } from './jwks.routes.js';
+import { metadataRoutes } from './metadata.routes.js';
+import { installOAuthErrorHandler } from './oauth-error-handler.js';
+import { createOAuthState } from './oauth-state.js';
+import { revocationRoutes } from './revocation.routes.js';
+import { tokenRoutes } from './token.routes.js';
+
+/**
+ * The OAuth 2.0 authorization server: token, introspection, revocation, JWKS and metadata. An
+ * encapsulated scope with its own body parser (forms only) and error handler (RFC 6749 §5.2
+ * JSON), and the access token verifier the consumption and verify APIs use.
+ * @example await app.register(oauthRoutes(deps, verifier));
+ */
+export function oauthRoutes(deps: AppDeps, verifier: CredentialVerifier): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const state = createOAuthState(deps);
+    verifier.accessTokens = createAccessTokenVerifier(deps, state);
+    acceptFormBodiesOnly(app);
+    installOAuthErrorHandler(app);
+    await app.register(tokenRoutes(deps, verifier, state));
+    await app.register(introspectionRoutes(deps, verifier, state));
+    await app.register(revocationRoutes(deps, verifier, state));
+    await app.register(jwksRoutes(state));
+    await app.register(metadataRoutes(deps));
+  };
+}
