@@ -106,19 +106,19 @@ export const CASES: BenchCase[] = [
     target: async (ctx) => checked({ url: `${ctx.baseline.baseUrl}/`, method: 'GET', headers: {} }),
   },
   {
-    id: 'a', server: 'apiusers', label: '(a) account-info, API key', goal: { text: '>= 0.70x, p99 < 10 ms', minRatio: 0.7, maxP99Ms: 10 },
+    id: 'a', label: '(a) account-info, API key', server: 'apiusers', goal: { text: '>= 0.70x, p99 < 10 ms', minRatio: 0.7, maxP99Ms: 10 },
     target: async (ctx) => {
       if ('unavailable' in ctx.apiKey) return NOT_AVAILABLE(ctx.apiKey.unavailable);
       return checked({ url: `${ctx.apiusers.baseUrl}${ACCOUNT_INFO}`, method: 'GET', headers: { authorization: `Bearer ${ctx.apiKey.key}` } });
     },
   },
   {
-    id: 'b', server: 'apiusers', label: '(b) account-info, Basic (argon2id, cached)', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
+    id: 'b', label: '(b) account-info, Basic (argon2id, cached)', server: 'apiusers', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
     // The preflight is "the first call": argon2id runs once, every measured call is a cache hit.
     target: async (ctx) => checked({ url: `${ctx.apiusers.baseUrl}${ACCOUNT_INFO}`, method: 'GET', headers: { authorization: basic(ctx.user.username, ctx.user.password) } }),
   },
   {
-    id: 'c', server: 'apiusers', label: '(c) account-info, Bearer JWT', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
+    id: 'c', label: '(c) account-info, Bearer JWT', server: 'apiusers', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
     target: async (ctx) => {
       if (!(await serves(ctx, 'POST', TOKEN))) return NOT_AVAILABLE(`needs a JWT from POST ${TOKEN}, which is not served`);
       const request = tokenRequest(`${ctx.apiusers.baseUrl}${TOKEN}`, ctx.user);
@@ -130,7 +130,7 @@ export const CASES: BenchCase[] = [
     },
   },
   {
-    id: 'd', server: 'apiusers', label: '(d) POST /v1/verify (API key)', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
+    id: 'd', label: '(d) POST /v1/verify (API key)', server: 'apiusers', goal: { text: '>= 0.60x, p99 < 10 ms', minRatio: 0.6, maxP99Ms: 10 },
     target: async (ctx) => {
       if (!ctx.routes.has('post', VERIFY)) return NOT_AVAILABLE(`POST ${VERIFY} is not in /openapi.json`);
       if ('unavailable' in ctx.apiKey) return NOT_AVAILABLE(`needs an API key: ${ctx.apiKey.unavailable}`);
@@ -144,14 +144,14 @@ export const CASES: BenchCase[] = [
     },
   },
   {
-    id: 'e', server: 'apiusers', label: '(e) POST /oauth/token (client_credentials)', goal: { text: '>= 5,000/s and ahead of oidc-provider', minRequestsPerSecond: 5000, aheadOf: 'oidc' },
+    id: 'e', label: '(e) POST /oauth/token (client_credentials)', server: 'apiusers', goal: { text: '>= 5,000/s and ahead of oidc-provider', minRequestsPerSecond: 5000, aheadOf: 'oidc' },
     target: async (ctx) => {
       if (!(await serves(ctx, 'POST', TOKEN))) return NOT_AVAILABLE(`POST ${TOKEN} is not served`);
       return checked(tokenRequest(`${ctx.apiusers.baseUrl}${TOKEN}`, ctx.user), hasAccessToken);
     },
   },
   {
-    id: 'oidc', server: 'oidc', label: "(e') oidc-provider POST /token (reference)", goal: null,
+    id: 'oidc', label: "(e') oidc-provider POST /token (reference)", server: 'oidc', goal: null,
     target: async (ctx) => {
       if ('unavailable' in ctx.oidc) return ctx.oidc;
       return checked(tokenRequest(`${ctx.oidc.baseUrl}/token`, ctx.user), hasAccessToken);

@@ -23,6 +23,8 @@ export interface CaseSummary {
   requestsPerSecond: number | null;
   ratio: number | null;
   p99Ms: number | null;
+  /** Median CPU use of the server process during the runs, % of one core. */
+  serverCpuPercent: number | null;
   /** PASS, FAIL, or '—' for a reference row or a case not measured. */
   result: 'PASS' | 'FAIL' | '—';
   notes: string[];
@@ -47,8 +49,9 @@ export function summarize(outcomes: CaseOutcome[]): CaseSummary[] {
     const requestsPerSecond = rpsOf.get(o.id) ?? null;
     const ratio = median(o.rounds.flatMap((r) => (r.ratio === null ? [] : [r.ratio])));
     const p99Ms = median(o.rounds.map((r) => r.p99Ms));
+    const serverCpuPercent = median(o.rounds.flatMap((r) => (r.serverCpuPercent === null ? [] : [r.serverCpuPercent])));
     const notes: string[] = [];
-    if (o.unavailable) return { id: o.id, label: o.label, goal: o.goal?.text ?? '', requestsPerSecond, ratio, p99Ms, result: '—', notes: [o.unavailable] };
+    if (o.unavailable) return { id: o.id, label: o.label, goal: o.goal?.text ?? '', requestsPerSecond, ratio, p99Ms, serverCpuPercent, result: '—', notes: [o.unavailable] };
     const failures: string[] = [];
     const non2xx = o.rounds.reduce((n, r) => n + r.non2xx, 0);
     const errors = o.rounds.reduce((n, r) => n + r.errors, 0);
@@ -70,7 +73,7 @@ export function summarize(outcomes: CaseOutcome[]): CaseSummary[] {
       }
     }
     notes.push(...failures);
-    return { id: o.id, label: o.label, goal: goal?.text ?? '', requestsPerSecond, ratio, p99Ms, result: goal === null ? (failures.length ? 'FAIL' : '—') : failures.length ? 'FAIL' : 'PASS', notes };
+    return { id: o.id, label: o.label, goal: goal?.text ?? '', requestsPerSecond, ratio, p99Ms, serverCpuPercent, result: goal === null ? (failures.length ? 'FAIL' : '—') : failures.length ? 'FAIL' : 'PASS', notes };
   });
 }
 
@@ -78,13 +81,13 @@ const number = (n: number | null, digits = 0) => (n === null ? '' : n.toLocaleSt
 
 /** The summary as a plain-text table, with one line per note under it. */
 export function formatTable(summaries: CaseSummary[]): string {
-  const header = ['case', 'req/s (median)', 'ratio', 'p99 ms', 'goal', 'result'];
+  const header = ['case', 'req/s (median)', 'ratio', 'p99 ms', 'server CPU', 'goal', 'result'];
   const rows = summaries.map((s) => {
-    if (s.requestsPerSecond === null) return [s.label, s.notes[0]?.startsWith('not available') ? 'not available in this build' : 'not measured (see below)', '', '', s.goal, s.result];
-    return [s.label, number(s.requestsPerSecond), s.ratio === null ? '' : `${number(s.ratio, 2)}x`, number(s.p99Ms), s.goal, s.result];
+    if (s.requestsPerSecond === null) return [s.label, s.notes[0]?.startsWith('not available') ? 'not available in this build' : 'not measured (see below)', '', '', '', s.goal, s.result];
+    return [s.label, number(s.requestsPerSecond), s.ratio === null ? '' : `${number(s.ratio, 2)}x`, number(s.p99Ms), s.serverCpuPercent === null ? '' : `${number(s.serverCpuPercent)}%`, s.goal, s.result];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   const notes = summaries.flatMap((s) => s.notes.map((n) => `  ${s.label.split(' ')[0]}: ${n}`));
   return [...out, ...(notes.length ? ['', ...notes] : [])].join('\n');

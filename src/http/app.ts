@@ -22,6 +22,9 @@ import { idleCredentialRoutes } from '../modules/api-auth/idle-credentials.route
 import { apiKeyRoutes } from '../modules/api-keys/api-key.routes.js';
 import { CredentialVerifier } from '../modules/api-auth/credential-verifier.js';
 import { verifyRoutes } from '../modules/api-auth/verify.routes.js';
+import { TierRequestLimiter } from '../modules/api-auth/request-limiter.js';
+import { oauthRoutes } from '../modules/oauth/oauth.routes.js';
+import { publicKeyRoutes } from '../modules/oauth/public-key.routes.js';
 import { requireAdministrator } from './authenticate.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.routes.js';
@@ -84,7 +87,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(inviteRoutes(deps));
   await app.register(apiUserInviteRoutes(deps));
   const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
+  verifier.limiter = new TierRequestLimiter(deps);
   await app.register(consumptionRoutes(deps, verifier));
+  // Sets verifier.accessTokens, so it must be registered before any request is served.
+  await app.register(oauthRoutes(deps, verifier));
   await app.register(async (secured) => {
     requireAdministrator(secured, deps);
     await secured.register(sessionRoutes(deps));
@@ -99,6 +105,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await secured.register(credentialPolicyRoutes(deps));
     await secured.register(idleCredentialRoutes(deps));
     await secured.register(apiKeyRoutes(deps));
+    await secured.register(publicKeyRoutes(deps));
     await secured.register(verifyRoutes(deps, verifier));
   });
 

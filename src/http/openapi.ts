@@ -25,6 +25,7 @@ export function openApiOptions(publicUrl: string): FastifyDynamicSwaggerOptions 
         { name: 'Consumption API', description: 'What API users call with their credentials.' },
         { name: 'API keys', description: 'API keys of API users: create (shown once), list, roll without downtime, revoke.' },
         { name: 'Verify', description: "For the platform's own services: check a credential an API user presented." },
+        { name: 'OAuth', description: 'OAuth 2.0 for API users: client credentials tokens (RFC 6749 §4.4, JWT access tokens per RFC 9068), introspection (RFC 7662), revocation (RFC 7009), the JWKS and RFC 8414 metadata, and the public keys API users sign private_key_jwt assertions with. The /oauth endpoints take form-encoded bodies and answer errors as RFC 6749 §5.2 JSON.' },
         { name: 'Mail', description: 'The local mailbox used when no SMTP server is configured (development).' },
         { name: 'Operations', description: 'Health, readiness, metrics and error documentation.' },
       ],

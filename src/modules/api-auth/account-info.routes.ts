@@ -10,6 +10,7 @@ import { OrganizationRefSchema } from '../directory/directory.schemas.js';
 import { organizationDisplayName } from '../organizations/organization.presenter.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { BASIC_CHALLENGE } from './basic-credentials.js';
+import { REQUESTS_PER_MINUTE } from './rate-limit-tiers.js';
 import type { CredentialVerifier } from './credential-verifier.js';
 
 const AccountInfo = Type.Object({
@@ -25,8 +26,9 @@ const AccountInfo = Type.Object({
   application: Type.Object({ key: Type.String({ examples: ['httpapi'] }) }, { description: 'The application this call was made as (X-Application).' }),
   applications: Type.Array(ApplicationRefSchema, { description: 'Every application this API user may connect as.' }),
   limits: Type.Object({
-    requests_per_minute: Type.Union([Type.Integer(), Type.Null()], { description: 'null: no per-user rate limit is set.' }),
-  }),
+    tier: Type.String({ description: 'low, medium, high or unlimited: the user\'s own tier or the organization default.', examples: ['medium'] }),
+    requests_per_minute: Type.Union([Type.Integer(), Type.Null()], { description: 'null: unlimited.' }),
+  }, { description: 'The current state is in the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers.' }),
 });
 
 const ApplicationHeader = Type.Object({
@@ -64,7 +66,7 @@ export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): 
         },
         application: { key: application },
         applications: user.applications,
-        limits: { requests_per_minute: null },
+        limits: { tier: user.effectiveRateLimitTier, requests_per_minute: REQUESTS_PER_MINUTE[user.effectiveRateLimitTier] },
       };
     });
   };

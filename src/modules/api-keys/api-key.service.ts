@@ -8,6 +8,7 @@ import { keyedHash } from '../../lib/keyed-hash.js';
 import { findApiUserById } from '../api-users/api-user.repository.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { authorize } from '../sessions/principal.js';
+import { assertKeyExpiryAllowed, readCredentialPolicy } from '../organizations/credential-policy.js';
 import { insertCredential, revokeCredential } from '../tokens/credential.repository.js';
 import { countLiveApiKeys, findApiKey, listApiKeys as listApiKeyRows, scheduleApiKeyRetirement, type ApiKey } from './api-key.repository.js';
 
@@ -43,6 +44,7 @@ export async function createApiKey(deps: Deps, ctx: RequestContext, organization
   await apiUserOf(deps, organizationId, userId);
   const now = deps.clock.now();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw invalidField('body', '/expires_at', 'must be in the future');
+  assertKeyExpiryAllowed(await readCredentialPolicy(deps.db, organizationId), input.expiresAt ?? null, now);
   const key = generateCredential('key');
   const id = newId(now);
   await deps.db.transaction().execute(async (trx) => {
