@@ -81,3 +81,11 @@ export async function recordApiKeyUse(db: Executor, id: string, use: { at: strin
     .set({ last_used_at: use.at, last_used_ip: use.ip, last_used_user_agent: use.userAgent, last_used_application: use.application })
     .where('id', '=', id).execute();
 }
+
+/** Revokes one of the user's live API keys (never another kind of credential). @returns false when there is none */
+export async function revokeApiKeyRow(db: Executor, userId: string, id: string, at: string): Promise<boolean> {
+  const result = await db.updateTable('credentials').set({ revoked_at: at })
+    .where('id', '=', id).where('user_id', '=', userId).where('kind', '=', 'api_key').where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

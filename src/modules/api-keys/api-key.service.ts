@@ -9,8 +9,8 @@ import { findApiUserById } from '../api-users/api-user.repository.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { authorize } from '../sessions/principal.js';
 import { assertKeyExpiryAllowed, readCredentialPolicy } from '../organizations/credential-policy.js';
-import { insertCredential, revokeCredential } from '../tokens/credential.repository.js';
-import { countLiveApiKeys, findApiKey, listApiKeys as listApiKeyRows, scheduleApiKeyRetirement, type ApiKey } from './api-key.repository.js';
+import { insertCredential } from '../tokens/credential.repository.js';
+import { countLiveApiKeys, findApiKey, listApiKeys as listApiKeyRows, revokeApiKeyRow, scheduleApiKeyRetirement, type ApiKey } from './api-key.repository.js';
 
 type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'invalidation'>;
 
@@ -78,7 +78,7 @@ export async function revokeApiKey(deps: Deps, ctx: RequestContext, organization
   authorize(ctx.principal, organizationId, 'api-users:manage');
   await apiUserOf(deps, organizationId, userId);
   await deps.db.transaction().execute(async (trx) => {
-    if (!(await revokeCredential(trx, userId, keyId, deps.clock.now().toISOString()))) {
+    if (!(await revokeApiKeyRow(trx, userId, keyId, deps.clock.now().toISOString()))) {
       throw appError('api_key.not_found', `The API user has no live key ${keyId}.`);
     }
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'api_key.revoked', targetType: 'api_key', targetId: keyId, data: { api_user_id: userId } });
@@ -95,6 +95,7 @@ export async function rollApiKey(
   input: { name?: string | undefined; expiresAt?: Date | null | undefined; oldKeyValidUntil?: Date | undefined },
 ): Promise<{ key: string; apiKey: ApiKey; previous: ApiKey }> {
   authorize(ctx.principal, organizationId, 'api-users:manage');
+  await apiUserOf(deps, organizationId, userId);
   const old = await findApiKey(deps.db, userId, keyId);
   const now = deps.clock.now();
   if (!old || old.revokedAt || (old.expiresAt && old.expiresAt <= now.toISOString()) || old.replacedBy) {

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../http/app-error.js';
-import { InvalidRequest, OAuthError, ServerError } from './oauth-errors.js';
+import { InvalidClient, InvalidRequest, OAuthError, ServerError } from './oauth-errors.js';
+
+const BASIC_CHALLENGE = 'Basic realm="apiusers"';
 
 /**
  * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E, so quotes,
@@ -46,6 +48,12 @@ export function installOAuthErrorHandler(app: FastifyInstance): void {
     const oauth = toOAuthError(error);
     if (oauth.status >= 500) request.log.error({ err: error }, 'unhandled error in an OAuth route');
     else request.log.info({ error: oauth.error, status: oauth.status }, oauth.description);
+    // RFC 6749 §5.2: a client that used (or could use) the Authorization header gets the Basic
+    // challenge; one that chose client_secret_post or private_key_jwt gets the JSON error alone.
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (oauth instanceof InvalidClient && oauth.status === 401 && body.client_secret === undefined && body.client_assertion === undefined) {
+      reply.header('www-authenticate', BASIC_CHALLENGE);
+    }
     return sendOAuthError(reply, oauth);
   });
 }

@@ -1,5 +1,6 @@
 /**
- * OAuth protocol errors, one class per error code. The OAuth routes answer them as RFC 6749 §5.2
+ * OAuth protocol errors, one class per error code. There is no invalid_grant: client credentials
+ * has no grant to be invalid, and a bad client assertion is invalid_client (RFC 7523 §3.2). The OAuth routes answer them as RFC 6749 §5.2
  * JSON `{error, error_description}`, never as problem+json: OAuth clients parse this shape.
  * @example throw new InvalidScope('"admin" is not a scope of this API user')
  */
@@ -21,14 +22,13 @@ export class InvalidRequest extends OAuthError {
 }
 
 /**
- * RFC 6749 §5.2: client authentication failed. Always 401 with a Basic challenge: §5.2 requires it
- * when the client used the Authorization header, and RFC 9110 §15.5.2 requires a challenge on every
- * 401; the challenge also tells a client that Basic is accepted.
+ * RFC 6749 §5.2: client authentication failed (401). The error handler adds the Basic challenge
+ * unless the client authenticated in the body, where a challenge would be wrong: OAuth clients
+ * read a 401 with WWW-Authenticate as an HTTP challenge and never see the JSON error.
  */
 export class InvalidClient extends OAuthError {
   readonly error = 'invalid_client';
   readonly status: number = 401;
-  override readonly headers: Record<string, string> = { 'www-authenticate': 'Basic realm="apiusers"' };
 }
 
 /**
@@ -41,12 +41,6 @@ export class ClientAuthThrottled extends InvalidClient {
     super(description);
     this.headers['retry-after'] = String(retryAfterSeconds);
   }
-}
-
-/** RFC 6749 §5.2: the grant (here, the client assertion's claims) is invalid. */
-export class InvalidGrant extends OAuthError {
-  readonly error = 'invalid_grant';
-  readonly status = 400;
 }
 
 /** RFC 6749 §5.2: the authenticated client may not use this grant. */

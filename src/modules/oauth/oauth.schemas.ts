@@ -2,13 +2,13 @@ import { Type, type TSchema } from 'typebox';
 
 /** RFC 6749 §5.2 error response: what every OAuth route answers on failure. */
 export const OAuthErrorSchema = Type.Object({
-  error: Type.String({ description: 'invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, invalid_target (RFC 8707), invalid_token or insufficient_scope (RFC 6750).', examples: ['invalid_client'] }),
+  error: Type.String({ description: 'invalid_request, invalid_client, unauthorized_client, unsupported_grant_type, invalid_scope, invalid_target (RFC 8707), invalid_token or insufficient_scope (RFC 6750).', examples: ['invalid_client'] }),
   error_description: Type.String({ description: 'What went wrong, for a developer to act on.', examples: ['The client id or secret is incorrect.'] }),
 }, { description: 'RFC 6749 §5.2 error (not problem+json).', examples: [{ error: 'invalid_client', error_description: 'The client id or secret is incorrect.' }] });
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'A parameter is missing, repeated or not allowed: invalid_request, unsupported_grant_type, invalid_scope, invalid_target or unauthorized_client.',
-  401: 'Client authentication failed (invalid_client, with WWW-Authenticate: Basic) or the bearer token is not valid (invalid_token).',
+  401: 'Client authentication failed (invalid_client; with WWW-Authenticate: Basic unless the client authenticated in the body) or the bearer token is not valid (invalid_token).',
   403: 'The bearer token lacks the privilege (insufficient_scope).',
   429: 'Too many failed client authentications (invalid_client); see Retry-After.',
 };
