@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { newId } from '../lib/ids.js';
+import { randomUUID } from 'node:crypto';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import { administratorRoutes } from '../modules/admins/admin.routes.js';
 import { inviteRoutes } from '../modules/invites/invite.routes.js';
@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // Accept a caller's X-Request-Id (load balancers set one) so one id follows a request across services.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId();
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -76,22 +76,34 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   });
   const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? false });
 
-  await app.register(fastifyCookie);
   await app.register(fastifySwagger, openApiOptions(deps.config.publicUrl));
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 
   await app.register(healthRoutes(deps, metrics));
   await app.register(problemRoutes());
-  await app.register(setupRoutes(deps));
-  await app.register(signInRoutes(deps));
-  await app.register(inviteRoutes(deps));
   await app.register(apiUserInviteRoutes(deps));
   const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
   verifier.limiter = new TierRequestLimiter(deps);
   await app.register(consumptionRoutes(deps, verifier));
   // Sets verifier.accessTokens, so it must be registered before any request is served.
   await app.register(oauthRoutes(deps, verifier));
-  await app.register(async (secured) => {
+  // The administrators' side: cookies are parsed and set only here, so the consumption API's hot
+  // path carries no cookie hooks.
+  await app.register(async (admin) => {
+    await admin.register(fastifyCookie);
+    await admin.register(setupRoutes(deps));
+    await admin.register(signInRoutes(deps));
+    await admin.register(inviteRoutes(deps));
+    await admin.register(securedRoutes(deps, verifier));
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** Every route that needs a signed-in administrator (session cookie + CSRF, or an access token). */
+function securedRoutes(deps: AppDeps, verifier: CredentialVerifier) {
+  return async (secured: FastifyInstance) => {
     requireAdministrator(secured, deps);
     await secured.register(sessionRoutes(deps));
     await secured.register(accessTokenRoutes(deps));
@@ -107,8 +119,5 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await secured.register(apiKeyRoutes(deps));
     await secured.register(publicKeyRoutes(deps));
     await secured.register(verifyRoutes(deps, verifier));
-  });
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  return app;
+  };
 }

@@ -35,11 +35,21 @@ export function isTimeZone(zone: string): boolean {
  */
 const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU'];
 
+/** Building an Intl.DateTimeFormat costs tens of microseconds; each (locale, zone) is built once. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function shortNameFormatter(locale: string, zone: string): Intl.DateTimeFormat {
+  const key = `${locale} ${zone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) formatters.set(key, (formatter = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })));
+  return formatter;
+}
+
 /** Short name of the zone at an instant: "CDT" in summer, "CST" in winter; "GMT+9" when none exists. */
 export function zoneAbbreviation(zone: string, at: Date): string {
   let offsetName: string | undefined;
   for (const locale of ABBREVIATION_LOCALES) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+    const name = shortNameFormatter(locale, zone)
       .formatToParts(at)
       .find((p) => p.type === 'timeZoneName')?.value;
     if (name && !/^GMT[+-]/.test(name)) return name;
@@ -52,5 +62,13 @@ export function zoneAbbreviation(zone: string, at: Date): string {
  * @example timeZoneLabel('America/Chicago', new Date('2026-07-01')) // 'US - Central (CDT)'
  */
 export function timeZoneLabel(zone: string, at: Date): string {
-  return `${FRIENDLY[zone] ?? zone} (${zoneAbbreviation(zone, at)})`;
+  // The label changes only at a daylight-saving switch, which falls on a whole minute.
+  const minute = Math.floor(at.getTime() / 60_000);
+  const cached = labels.get(zone);
+  if (cached && cached.minute === minute) return cached.label;
+  const label = `${FRIENDLY[zone] ?? zone} (${zoneAbbreviation(zone, at)})`;
+  labels.set(zone, { minute, label });
+  return label;
 }
+
+const labels = new Map<string, { minute: number; label: string }>();

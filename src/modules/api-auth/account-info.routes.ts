@@ -12,6 +12,7 @@ import { findOrganizationById } from '../organizations/organization.repository.j
 import { BASIC_CHALLENGE } from './basic-credentials.js';
 import { REQUESTS_PER_MINUTE } from './rate-limit-tiers.js';
 import type { CredentialVerifier } from './credential-verifier.js';
+import type { VerifiedCredential } from './verification-cache.js';
 
 const AccountInfo = Type.Object({
   api_user: Type.Object({
@@ -35,6 +36,28 @@ const ApplicationHeader = Type.Object({
   'x-application': Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$', default: 'httpapi', description: 'The external application making the call (httpapi, salesforce or a custom key).' })),
 });
 
+interface Profile {
+  api_user: { id: string; username: string; name: string; description: string; status: string; last_sign_in_at: string | null };
+  organization: { id: string; account_number: string; display_name: string; name: string; time_zone: string };
+  applications: Array<{ id: string; key: string; name: string }>;
+  limits: { tier: string; requests_per_minute: number | null };
+}
+
+/** The user and organization as account-info shows them, read once per cached verification. */
+async function loadProfile(deps: Pick<AppDeps, 'db'>, verified: VerifiedCredential): Promise<Profile> {
+  const [user, org] = await Promise.all([
+    findApiUserById(deps.db, verified.organizationId, verified.userId),
+    findOrganizationById(deps.db, verified.organizationId),
+  ]);
+  if (!user || !org) throw appError('credential.invalid', 'The credential no longer belongs to an API user.', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+  return {
+    api_user: { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, description: user.description, status: user.status, last_sign_in_at: user.lastSignInAt },
+    organization: { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org), name: org.name, time_zone: org.timeZone },
+    applications: user.applications,
+    limits: { tier: user.effectiveRateLimitTier, requests_per_minute: REQUESTS_PER_MINUTE[user.effectiveRateLimitTier] },
+  };
+}
+
 /**
  * The consumption API of API users. `GET /v2/account-info` is the call integrators make to test
  * their credentials (dotdigital's "account-info").
@@ -53,20 +76,13 @@ export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): 
     }, async (request, reply) => {
       const application = request.headers['x-application'] ?? 'httpapi';
       const verified = await verifier.authenticateRequest(request, reply, application);
-      const [user, org] = await Promise.all([
-        findApiUserById(deps.db, verified.organizationId, verified.userId),
-        findOrganizationById(deps.db, verified.organizationId),
-      ]);
-      if (!user || !org) throw appError('api_user.invalid_credentials', 'The username or password is incorrect.', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
+      const profile = (verified.profile ??= await loadProfile(deps, verified)) as Profile;
       return {
-        api_user: { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, description: user.description, status: user.status, last_sign_in_at: user.lastSignInAt },
-        organization: {
-          id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org), name: org.name,
-          time_zone: org.timeZone, time_zone_label: timeZoneLabel(org.timeZone, deps.clock.now()),
-        },
+        api_user: profile.api_user,
+        organization: { ...profile.organization, time_zone_label: timeZoneLabel(profile.organization.time_zone, deps.clock.now()) },
         application: { key: application },
-        applications: user.applications,
-        limits: { tier: user.effectiveRateLimitTier, requests_per_minute: REQUESTS_PER_MINUTE[user.effectiveRateLimitTier] },
+        applications: profile.applications,
+        limits: profile.limits,
       };
     });
   };

@@ -13,6 +13,11 @@ export interface VerifiedCredential {
   expiresAt: string | null;
   /** The user's own tier; null means the organization's default. */
   rateLimitTier: string | null;
+  /**
+   * What GET /v2/account-info answers about the user and organization, filled on first use, so a
+   * cached call reads nothing from the database. Dropped with the entry when the user changes.
+   */
+  profile?: unknown;
 }
 
 /**

@@ -67,7 +67,7 @@ export interface OrganizationChanges {
 
 /** Renames or moves the organization's time zone; needs "Can manage account". */
 export async function updateOrganization(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>,
   ctx: RequestContext,
   organizationId: string,
   version: number,
@@ -86,6 +86,11 @@ export async function updateOrganization(
       organizationId, action: 'organization.updated', targetType: 'organization', targetId: organizationId,
       data: { fields: Object.keys(changes).filter((k) => changes[k as keyof OrganizationChanges] !== undefined) },
     });
+    return updated;
+  }).then((updated) => {
+    // Cached verifications carry the organization's name and zone for account-info: drop them
+    // here at once (other instances follow within the cache TTL).
+    deps.verificationCache.clear();
     return updated;
   });
 }
