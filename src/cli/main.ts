@@ -9,6 +9,8 @@ import { registerMail } from './mail.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { CliError } from './output.js';
 import { registerServe } from './serve.command.js';
+import { registerSigningKeys } from './signing-keys.command.js';
+import { registerToken } from './token.command.js';
 import { registerTokens } from './tokens.command.js';
 
 /**
@@ -29,6 +31,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerApiUsers(program, env);
   registerApplications(program, env);
   registerMail(program, env);
+  registerToken(program, env);
+  registerSigningKeys(program, env);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -39,7 +39,7 @@ export interface NewAdministrator {
   password?: string | undefined;
 }
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'invalidation'>;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -56,7 +56,7 @@ export function adminInviteUrl(publicUrl: string, token: string): string {
  */
 export async function insertAdministrator(
   trx: Executor,
-  deps: Deps,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config'>,
   ctx: RequestContext,
   organizationId: string,
   input: NewAdministrator,
@@ -163,7 +163,7 @@ export interface AdministratorChanges {
 
 export async function updateAdministrator(deps: Deps, ctx: RequestContext, organizationId: string, id: string, version: number, changes: AdministratorChanges): Promise<Administrator> {
   const principal = authorize(ctx.principal, organizationId, 'admins:manage');
-  return deps.db.transaction().execute(async (trx) => {
+  const updated = await deps.db.transaction().execute(async (trx) => {
     const current = await findAdministratorById(trx, organizationId, id);
     if (!current) throw appError('administrator.not_found', `No administrator ${id} in this organization.`);
     const touchesAccess = (changes.roleId !== undefined && changes.roleId !== current.roleId) || (changes.status !== undefined && changes.status !== current.status);
@@ -199,6 +199,9 @@ export async function updateAdministrator(deps: Deps, ctx: RequestContext, organ
     });
     return (await findAdministratorById(trx, organizationId, id))!;
   });
+  // Their access tokens act with the new role or status from the next request on.
+  await deps.invalidation.userChanged(id);
+  return updated;
 }
 
 export async function deleteAdministrator(deps: Deps, ctx: RequestContext, organizationId: string, id: string, version: number): Promise<void> {
@@ -211,4 +214,5 @@ export async function deleteAdministrator(deps: Deps, ctx: RequestContext, organ
     if (!(await deleteUser(trx, organizationId, id, version))) staleVersion('administrator');
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'administrator.deleted', targetType: 'administrator', targetId: id, data: { email: current.email } });
   });
+  await deps.invalidation.userChanged(id);
 }

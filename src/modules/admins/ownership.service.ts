@@ -13,14 +13,14 @@ import { findAdministratorById, findOwner, updateUser, type Administrator } from
  * without an owner and never has two (the users_one_owner index guards the second).
  */
 export async function transferOwnership(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'invalidation'>,
   ctx: RequestContext,
   organizationId: string,
   newOwnerId: string,
 ): Promise<Administrator> {
   const principal = authorize(ctx.principal, organizationId, null);
   if (principal.roleId !== BUILT_IN_ROLE.owner) throw appError('auth.forbidden', 'Only the Account owner can transfer ownership.');
-  return deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     const owner = await findOwner(trx, organizationId);
     if (!owner || owner.id !== principal.userId) throw appError('auth.forbidden', 'Only the Account owner can transfer ownership.');
     const target = await findAdministratorById(trx, organizationId, newOwnerId);
@@ -38,4 +38,8 @@ export async function transferOwnership(
     });
     return (await findAdministratorById(trx, organizationId, target.id))!;
   });
+  // Both change role: their cached access-token principals must not keep the old privileges.
+  await deps.invalidation.userChanged(principal.userId);
+  await deps.invalidation.userChanged(newOwnerId);
+  return result;
 }

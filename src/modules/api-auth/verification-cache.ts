@@ -21,16 +21,33 @@ export interface VerifiedCredential {
 }
 
 /**
+ * An administrator's personal access token, verified: the principal it acts as. Cached beside API
+ * user credentials (under a different HMAC purpose) so the verify API's caller costs no query.
+ */
+export interface CachedPrincipal {
+  kind: 'admin_token';
+  userId: string;
+  credentialId: string;
+  expiresAt: string | null;
+  /** The Principal (typed loosely here so this module does not depend on the sessions module). */
+  principal: unknown;
+  /** When last use was last written (throttled to once a minute). */
+  lastUseWrittenAt: number;
+}
+
+type CacheEntry = VerifiedCredential | CachedPrincipal;
+
+/**
  * One bounded (LRU) cache of verified credentials, keyed by an HMAC of the credential (never the
  * credential itself), with a short TTL. Any change to a user drops that user's entries at once
  * (`invalidateUser`), so a disabled user is refused on the next request, not after the TTL.
  */
 export class VerificationCache {
-  private readonly entries: LRUCache<string, VerifiedCredential>;
+  private readonly entries: LRUCache<string, CacheEntry>;
   private readonly keysByUser = new Map<string, Set<string>>();
 
   constructor(options: { max?: number; ttlMs?: number } = {}) {
-    this.entries = new LRUCache<string, VerifiedCredential>({
+    this.entries = new LRUCache<string, CacheEntry>({
       max: options.max ?? 100_000,
       ttl: options.ttlMs ?? 60_000,
       dispose: (value, key) => {
@@ -42,10 +59,16 @@ export class VerificationCache {
   }
 
   get(key: string): VerifiedCredential | undefined {
-    return this.entries.get(key);
+    const entry = this.entries.get(key);
+    return entry && entry.kind !== 'admin_token' ? entry : undefined;
   }
 
-  set(key: string, value: VerifiedCredential): void {
+  getPrincipal(key: string): CachedPrincipal | undefined {
+    const entry = this.entries.get(key);
+    return entry?.kind === 'admin_token' ? entry : undefined;
+  }
+
+  set(key: string, value: CacheEntry): void {
     this.entries.set(key, value);
     let keys = this.keysByUser.get(value.userId);
     if (!keys) this.keysByUser.set(value.userId, (keys = new Set()));

@@ -9,6 +9,8 @@ import { listAssertionKeys, recordPublicKeyUse } from './public-key.repository.j
 export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA'];
 /** A client assertion may be valid for at most this long from now: a stolen one is soon useless. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+/** RFC 7523 §3: some leeway for the client's clock (its iat and nbf are often "now" by its clock). */
+const CLOCK_SKEW_SECONDS = 30;
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 
@@ -31,7 +33,7 @@ async function verifyWithRegisteredKeys(deps: Deps, client: OAuthClient, asserti
     try {
       const { payload } = await jwtVerify(assertion, key, {
         algorithms: ASSERTION_ALGORITHMS, issuer: client.username, subject: client.username, audience: audiences,
-        currentDate: now, requiredClaims: ['exp', 'jti'],
+        currentDate: now, clockTolerance: CLOCK_SKEW_SECONDS, requiredClaims: ['exp', 'jti'],
       });
       return { payload, keyId: row.id };
     } catch (error) {
@@ -67,7 +69,7 @@ export async function verifyClientAssertion(deps: Deps, ledger: JwtIdLedger, ass
 
 async function checkLifetimeAndReplay(deps: Deps, ledger: JwtIdLedger, client: OAuthClient, payload: JWTPayload): Promise<void> {
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-  if (payload.exp! - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS) {
+  if (payload.exp! - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
     throw new InvalidClient(`The client assertion's exp is more than ${MAX_ASSERTION_LIFETIME_SECONDS} seconds ahead; make it short-lived.`);
   }
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 200) throw new InvalidClient('The client assertion needs a jti of 1 to 200 characters.');

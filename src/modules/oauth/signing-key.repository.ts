@@ -30,13 +30,18 @@ export async function listSigningKeys(db: Executor) {
 
 /**
  * Retires active keys: `only` names the one key expected to be active (a compare-and-set, so two
- * instances rotating at once retire it once); without it, every active key but `keep`.
+ * instances rotating at once retire it once); `keep` spares one key; `olderThan` limits it to keys
+ * that sort before that one (newest-first order), so the newest key is never retired by anyone.
  * @returns how many keys were retired
  */
-export async function retireSigningKeys(db: Executor, change: { at: string; removeAfter: string; only?: string; keep?: string }): Promise<number> {
+export async function retireSigningKeys(
+  db: Executor, change: { at: string; removeAfter: string; only?: string; keep?: string; olderThan?: Pick<SigningKeyRow, 'id' | 'created_at'> },
+): Promise<number> {
   let query = db.updateTable('signing_keys').set({ status: 'retired', retired_at: change.at, remove_after: change.removeAfter }).where('status', '=', 'active');
   if (change.only) query = query.where('id', '=', change.only);
   if (change.keep) query = query.where('id', '!=', change.keep);
+  const pivot = change.olderThan;
+  if (pivot) query = query.where((eb) => eb.or([eb('created_at', '<', pivot.created_at), eb.and([eb('created_at', '=', pivot.created_at), eb('id', '<', pivot.id)])]));
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

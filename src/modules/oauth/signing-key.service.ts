@@ -36,7 +36,16 @@ export async function ensureActiveSigningKey(deps: Deps): Promise<SigningKeyRow>
   const existing = await findNewestActiveSigningKey(deps.db);
   if (existing) return existing;
   await insertSigningKey(deps.db, await newSigningKeyRow(deps));
-  return (await findNewestActiveSigningKey(deps.db))!;
+  const newest = (await findNewestActiveSigningKey(deps.db))!;
+  // A racing instance's older key is retired, not deleted: it may have signed a token already.
+  // Only keys older than the one kept are retired, so the newest of all always stays active.
+  await retireSigningKeys(deps.db, { at: deps.clock.now().toISOString(), removeAfter: removeAfterFrom(deps.clock.now()), olderThan: newest });
+  return newest;
+}
+
+/** When a key retired at `now` leaves the JWKS: after the last token it can have signed expired. */
+function removeAfterFrom(now: Date): string {
+  return addSeconds(now, (MAX_ACCESS_TOKEN_MINUTES + REMOVAL_GRACE_MINUTES) * 60).toISOString();
 }
 
 /**
@@ -49,7 +58,7 @@ export async function ensureActiveSigningKey(deps: Deps): Promise<SigningKeyRow>
 export async function rotateSigningKey(deps: Deps, options: { replacing?: string } = {}): Promise<{ key: SigningKeyRow; retired: number } | null> {
   const row = await newSigningKeyRow(deps);
   const now = deps.clock.now();
-  const removeAfter = addSeconds(now, (MAX_ACCESS_TOKEN_MINUTES + REMOVAL_GRACE_MINUTES) * 60).toISOString();
+  const removeAfter = removeAfterFrom(now);
   const retired = await deps.db.transaction().execute(async (trx) => {
     const count = await retireSigningKeys(trx, { at: now.toISOString(), removeAfter, only: options.replacing, keep: row.id });
     if (options.replacing && count === 0) return null;

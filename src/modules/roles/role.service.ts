@@ -9,7 +9,7 @@ import { authorize } from '../sessions/principal.js';
 import { PRIVILEGE_NAMES } from './privileges.js';
 import { deleteRole as deleteRoleRow, findRole, insertRole, listRoles as listRoleRows, roleNameExists, updateRole as updateRoleRow, type Role } from './role.repository.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>;
 
 function assertPrivileges(privileges: string[]): string[] {
   const unknown = privileges.filter((p) => !(PRIVILEGE_NAMES as string[]).includes(p));
@@ -61,7 +61,7 @@ export async function updateRole(
   authorize(ctx.principal, organizationId, 'account:manage');
   await customRole(deps, organizationId, id);
   const privileges = changes.privileges ? assertPrivileges(changes.privileges) : undefined;
-  return deps.db.transaction().execute(async (trx) => {
+  const updated = await deps.db.transaction().execute(async (trx) => {
     if (changes.name !== undefined && (await roleNameExists(trx, organizationId, changes.name.trim(), id))) {
       throw appError('role.name_taken', `A role named "${changes.name.trim()}" already exists.`);
     }
@@ -74,6 +74,9 @@ export async function updateRole(
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'role.updated', targetType: 'role', targetId: id, data: { privileges } });
     return (await findRole(trx, organizationId, id))!;
   });
+  // Cached access-token principals carry their role's privileges. Other instances follow within the cache TTL.
+  deps.verificationCache.clear();
+  return updated;
 }
 
 export async function deleteRole(deps: Deps, ctx: RequestContext, organizationId: string, id: string, version: number): Promise<void> {

@@ -16,7 +16,7 @@ import type { Principal } from './principal.js';
 import { findLiveSessionByHash, insertSession, revokeSession, touchSession } from './session.repository.js';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './sign-in-throttle.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'config' | 'verificationCache'>;
 
 /** Sessions never outlive this, however active. */
 export const SESSION_MAX_SECONDS = 7 * 24 * 3600;
@@ -92,7 +92,17 @@ export async function authenticateSession(deps: Deps, token: string): Promise<Pr
 export async function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, token: string): Promise<Principal | null> {
   if (parseCredential(token)?.kind !== 'pat') return null; // malformed: refused before any database read
   const now = deps.clock.now();
-  const credential = await findCredentialByHash(deps.db, keyedHash(deps.secretKey, 'credential', token));
+  const hash = keyedHash(deps.secretKey, 'credential', token);
+  const cached = deps.verificationCache.getPrincipal(hash);
+  if (cached) {
+    if (cached.expiresAt && cached.expiresAt <= now.toISOString()) return null;
+    if (now.getTime() - cached.lastUseWrittenAt > TOUCH_EVERY_MS) {
+      cached.lastUseWrittenAt = now.getTime();
+      recordCredentialUse(deps.db, cached.credentialId, { at: now.toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null }).catch(() => undefined);
+    }
+    return cached.principal as Principal;
+  }
+  const credential = await findCredentialByHash(deps.db, hash);
   if (!credential || credential.kind !== 'personal_access_token' || credential.revokedAt) return null;
   if (credential.expiresAt && credential.expiresAt <= now.toISOString()) return null;
   const user = await deps.db.selectFrom('users').select(['organization_id', 'status', 'kind']).where('id', '=', credential.userId).executeTakeFirst();
@@ -102,7 +112,12 @@ export async function authenticateAccessToken(deps: Deps, ctx: Pick<RequestConte
   if (!credential.lastUsedAt || now.getTime() - Date.parse(credential.lastUsedAt) > TOUCH_EVERY_MS) {
     await recordCredentialUse(deps.db, credential.id, { at: now.toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null });
   }
-  return principalOf(deps.db, admin, 'token', null);
+  const principal = await principalOf(deps.db, admin, 'token', null);
+  // Dropped when the administrator, their token or (locally) a role changes; else after the cache TTL.
+  deps.verificationCache.set(hash, {
+    kind: 'admin_token', userId: admin.id, credentialId: credential.id, expiresAt: credential.expiresAt, principal, lastUseWrittenAt: now.getTime(),
+  });
+  return principal;
 }
 
 /** @returns whether the header carries this session's CSRF token */

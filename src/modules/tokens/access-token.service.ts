@@ -8,7 +8,7 @@ import { keyedHash } from '../../lib/keyed-hash.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { insertCredential, listCredentials, revokeCredential, type CredentialInfo } from './credential.repository.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'invalidation'>;
 
 export const MAX_ACCESS_TOKEN_DAYS = 366;
 
@@ -57,4 +57,5 @@ export async function revokeAccessToken(deps: Deps, ctx: RequestContext, id: str
     }
     await recordAudit(trx, deps.clock, ctx, { organizationId: owner.organizationId, action: 'access_token.revoked', targetType: 'access_token', targetId: id });
   });
+  await deps.invalidation.userChanged(owner.userId);
 }
