@@ -69,6 +69,8 @@ describe(`real OAuth clients against a listening server (${postgresUrl() ? 'Post
       method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${user.id}/public-keys`, payload: { keys: [keyPair.publicJwk] },
     });
     assert.equal(registered.statusCode, 201, registered.body);
+    // openid-client stamps the assertion with the real time; the server's manual clock must agree.
+    clock.set(new Date());
     const config = await discover(user.username, undefined, oidc.PrivateKeyJwt({ key: keyPair.privateKey, kid: 'real-client' }));
     const tokens = await oidc.clientCredentialsGrant(config, { resource: 'httpapi' });
     assert.equal(decodeJwtParts(tokens.access_token).payload.client_id, user.username);

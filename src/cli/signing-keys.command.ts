@@ -6,7 +6,7 @@ import { print, table } from './output.js';
 
 type Env = Record<string, string | undefined>;
 
-/** `apiusers signing-keys list|rotate`: the keys that sign OAuth access tokens, on the local database. */
+/** `apiusers signing-keys list|rotate`: the keys that sign OAuth access tokens, on the local database. @example registerSigningKeys(program, process.env); */
 export function registerSigningKeys(program: Command, env: Env): void {
   const keys = program.command('signing-keys').description('The ES256 keys that sign OAuth access tokens (published at /.well-known/jwks.json)');
 

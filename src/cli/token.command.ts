@@ -15,6 +15,7 @@ function clientSecretBasic(clientId: string, secret: string): string {
 /**
  * `apiusers token`: a real client credentials grant against a running server, as an integration
  * would make it; the secret (password or API key) comes from standard input, never argv.
+ * @example registerToken(program, process.env);
  */
 export function registerToken(program: Command, env: Env): void {
   program

@@ -33,6 +33,7 @@ import { openApiOptions } from './openapi.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { problemRoutes } from './problem.routes.js';
 import { LOG_REDACT_PATHS } from './log-redaction.js';
+import { lazyChildLoggerFactory } from './lazy-request-logger.js';
 import { rejectNulCharacters } from './reject-nul.js';
 import { createValidatorCompiler } from './validation.js';
 import { Problem } from './schemas.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());

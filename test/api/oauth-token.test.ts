@@ -102,6 +102,7 @@ describe(`POST /oauth/token (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () =>
     const post = await token({ ...GRANT, client_id: user.username, client_secret: 'wrong-secret-2026' });
     assert.equal(post.statusCode, 401);
     assert.equal(post.json().error, 'invalid_client');
+    assert.equal(post.headers['www-authenticate'], undefined, 'no Basic challenge for a client that authenticated in the body');
   });
 
   it('disabled API user -> 401 invalid_client, with the right secret, by every method; enabled again -> 200', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FIXTURE_PUBLIC_JWKS } from '../support/oauth.js';
 import { addAdministrator, as, setupOrganization, type TestSession } from '../support/sessions.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -17,6 +18,7 @@ interface Fixture {
   appId: string;
   apiUserId: string;
   apiKeyId: string;
+  publicKeyId: string;
 }
 
 interface Operation {
@@ -40,12 +42,13 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateApiUser: () => ({ description: 'Changed description' }),
   createApiKey: () => ({ name: 'new key' }),
   rollApiKey: () => ({}),
+  addApiUserPublicKeys: () => ({ keys: [FIXTURE_PUBLIC_JWKS[1]] }),
   updateRole: () => ({ name: 'Renamed role', privileges: ['admins:read'] }),
   updateCredentialPolicy: () => ({ idle_action: 'warn_then_disable', idle_days: 60, default_rate_limit_tier: 'high' }),
 };
 
 /** The change operations known when this was written; a new one joins the walk by itself. */
-const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole', 'deleteApplication', 'deleteApiUser', 'resendApiUserInvite', 'revokeApiKey'];
+const KNOWN_CHANGES = [...Object.keys(BODIES), 'deleteAdministrator', 'deleteRole', 'deleteApplication', 'deleteApiUser', 'resendApiUserInvite', 'revokeApiKey', 'removeApiUserPublicKey'];
 
 async function changeOperations(t: TestApp): Promise<Operation[]> {
   const paths = (await t.app.inject({ url: '/openapi.json' })).json().paths as Record<string, Record<string, { operationId?: string }>>;
@@ -65,6 +68,7 @@ function fillPath(path: string, f: Fixture): string {
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
     .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
     .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
+    .replace(/\/public-keys\/\{key\}/, `/public-keys/${f.publicKeyId}`)
     .replace('{key}', f.apiKeyId)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test an id for it`));
@@ -89,7 +93,12 @@ async function createFixture(t: TestApp): Promise<Fixture> {
   assert.equal(apiUser.statusCode, 201, apiUser.body);
   const apiKey = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${apiUser.json().api_user.id}/keys`, payload: { name: 'fixture key' } });
   assert.equal(apiKey.statusCode, 201, apiKey.body);
-  return { owner, adminId: admin.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id, apiKeyId: apiKey.json().id };
+  const publicKey = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${apiUser.json().api_user.id}/public-keys`, payload: { keys: [FIXTURE_PUBLIC_JWKS[0]] } });
+  assert.equal(publicKey.statusCode, 201, publicKey.body);
+  return {
+    owner, adminId: admin.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id, apiKeyId: apiKey.json().id,
+    publicKeyId: publicKey.json().data[0].id,
+  };
 }
 
 /** The request for `op`, with If-Match set to the resource's current ETag (read by the owner). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FIXTURE_PUBLIC_JWKS } from '../support/oauth.js';
 import { addAdministrator, as, setupOrganization, type TestSession } from '../support/sessions.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -17,6 +18,7 @@ interface Fixture {
   appId: string;
   apiUserId: string;
   apiKeyId: string;
+  publicKeyId: string;
 }
 
 interface Operation {
@@ -40,6 +42,7 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
   updateApiUser: () => ({ description: 'Changed description' }),
   createApiKey: () => ({ name: 'new key' }),
   rollApiKey: () => ({}),
+  addApiUserPublicKeys: () => ({ keys: [FIXTURE_PUBLIC_JWKS[1]] }),
   updateRole: () => ({ name: 'Hijacked role', privileges: ['account:manage'] }),
   updateCredentialPolicy: () => ({ idle_action: 'warn_then_disable', idle_days: 30, default_rate_limit_tier: 'unlimited' }),
 };
@@ -48,6 +51,7 @@ const BODIES: Record<string, (f: Fixture) => unknown> = {
 const BODILESS = [
   'getOrganization', 'listAdministrators', 'getAdministrator', 'deleteAdministrator', 'listRoles', 'getRole', 'deleteRole', 'listAuditEvents',
   'listApplications', 'getApplication', 'deleteApplication', 'listApiUsers', 'proposeApiUser', 'getApiUser', 'deleteApiUser', 'resendApiUserInvite', 'listMail', 'listApiKeys', 'revokeApiKey',
+  'listApiUserPublicKeys', 'removeApiUserPublicKey',
   'getCredentialPolicy', 'listIdleCredentials',
 ];
 
@@ -69,6 +73,7 @@ function fillPath(path: string, f: Fixture): string {
     .replace(/\/roles\/\{id\}/, `/roles/${f.customRoleId}`)
     .replace(/\/applications\/\{id\}/, `/applications/${f.appId}`)
     .replace(/\/api-users\/\{id\}/, `/api-users/${f.apiUserId}`)
+    .replace(/\/public-keys\/\{key\}/, `/public-keys/${f.publicKeyId}`)
     .replace('{key}', f.apiKeyId)
     .replace('{id}', f.adminId)
     .replace(/\{([^}]+)\}/g, (_, name: string) => assert.fail(`${path}: no value for path parameter {${name}}; teach this test A's id for it`));
@@ -120,7 +125,12 @@ describe('tenant isolation: another organization\'s owner on every organization 
     assert.equal(apiUser.statusCode, 201, apiUser.body);
     const apiKey = await as(t.app, ownerA, { method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/api-users/${apiUser.json().api_user.id}/keys`, payload: { name: 'fixture key' } });
     assert.equal(apiKey.statusCode, 201, apiKey.body);
-    a = { orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id, apiKeyId: apiKey.json().id };
+    const publicKey = await as(t.app, ownerA, { method: 'POST', url: `/v1/organizations/${ownerA.organizationId}/api-users/${apiUser.json().api_user.id}/public-keys`, payload: { keys: [FIXTURE_PUBLIC_JWKS[0]] } });
+    assert.equal(publicKey.statusCode, 201, publicKey.body);
+    a = {
+      orgId: ownerA.organizationId, adminId: adminA.id, customRoleId: role.json().id, appId: customApp.json().id, apiUserId: apiUser.json().api_user.id,
+      apiKeyId: apiKey.json().id, publicKeyId: publicKey.json().data[0].id,
+    };
 
     ownerB = await setupOrganization(t, { name: 'Other' });
     assert.notEqual(ownerB.organizationId, a.orgId);

@@ -80,3 +80,12 @@ export function decodeJwtParts(token: string): { header: Record<string, unknown>
   const [header, payload] = token.split('.');
   return { header: JSON.parse(Buffer.from(header!, 'base64url').toString()), payload: JSON.parse(Buffer.from(payload!, 'base64url').toString()) };
 }
+
+/**
+ * Two fixed P-256 public keys (their private halves were thrown away), for tests that only need
+ * a valid key to register, e.g. the route walks of tenant isolation and privileges.
+ */
+export const FIXTURE_PUBLIC_JWKS = [
+  { kty: 'EC', crv: 'P-256', x: 'Sg0gUwgUAVfhQxwfpSul8biS51o0Inn7p8Tm2BSVKKE', y: '1blPkiAmO41BOO3rMhsLC3x6dxZ73u9ql6G1M3izM1Q', kid: 'fixture-1' },
+  { kty: 'EC', crv: 'P-256', x: 'a9AgTOQhtryS1VUowKklNk1VfKJU7bYj4hjvefiVPKk', y: 'wGEbhGsZ_U3aeOsZSuplgztpth30m7fOHgiHP7pocNs', kid: 'fixture-2' },
+] as const;

@@ -58,6 +58,23 @@ async function loadProfile(deps: Pick<AppDeps, 'db'>, verified: VerifiedCredenti
   };
 }
 
+interface SerializedProfile {
+  zone: string;
+  /** JSON up to the organization's time_zone_label value. */
+  head: string;
+  /** JSON after the application. */
+  tail: string;
+}
+
+function serializedProfile(p: Profile): SerializedProfile {
+  const organization = JSON.stringify(p.organization);
+  return {
+    zone: p.organization.time_zone,
+    head: `{"api_user":${JSON.stringify(p.api_user)},"organization":${organization.slice(0, -1)},"time_zone_label":`,
+    tail: `,"applications":${JSON.stringify(p.applications)},"limits":${JSON.stringify(p.limits)}}`,
+  };
+}
+
 /**
  * The consumption API of API users. `GET /v2/account-info` is the call integrators make to test
  * their credentials (dotdigital's "account-info").
@@ -76,14 +93,13 @@ export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): 
     }, async (request, reply) => {
       const application = request.headers['x-application'] ?? 'httpapi';
       const verified = await verifier.authenticateRequest(request, reply, application);
-      const profile = (verified.profile ??= await loadProfile(deps, verified)) as Profile;
-      return {
-        api_user: profile.api_user,
-        organization: { ...profile.organization, time_zone_label: timeZoneLabel(profile.organization.time_zone, deps.clock.now()) },
-        application: { key: application },
-        applications: profile.applications,
-        limits: profile.limits,
-      };
+      const profile = (verified.profile ??= serializedProfile(await loadProfile(deps, verified))) as SerializedProfile;
+      // The answer is built from fields chosen one by one in loadProfile (nothing undeclared can
+      // leak) and serialized once per cached credential; only the zone label and the application
+      // change between calls. test/api/account-info-shape.test.ts holds it to the schema.
+      return reply.type('application/json; charset=utf-8').serializer(String).send(
+        `${profile.head}${JSON.stringify(timeZoneLabel(profile.zone, deps.clock.now()))}},"application":{"key":${JSON.stringify(application)}}${profile.tail}` as never,
+      );
     });
   };
 }

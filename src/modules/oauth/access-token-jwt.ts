@@ -50,6 +50,7 @@ export async function signAccessToken(
 /**
  * Checks an access token as RFC 9068 §4 asks: `typ` at+jwt, a signature by a published key (not
  * one past remove_after), our issuer, and not expired. Says nothing of revocation or the user.
+ * @example const claims = await verifyAccessTokenJwt(deps, state.keys, token); // claims.sub, claims.aud
  * @throws AccessTokenRejected
  */
 export async function verifyAccessTokenJwt(deps: Pick<AppDeps, 'config' | 'clock'>, keys: SigningKeyStore, token: string): Promise<AccessTokenClaims> {

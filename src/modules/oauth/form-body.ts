@@ -28,6 +28,7 @@ export function parseFormBody(text: string): FormBody {
 /**
  * Makes form bodies the only kind this plugin scope accepts (JSON and anything else answer
  * invalid_request); the rest of the service keeps its JSON-only parsers.
+ * @example acceptFormBodiesOnly(app); // inside the OAuth plugin, before its routes
  */
 export function acceptFormBodiesOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();

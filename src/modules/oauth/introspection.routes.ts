@@ -29,7 +29,7 @@ async function callerOf(deps: AppDeps, verifier: CredentialVerifier, state: OAut
   return { kind: 'client', username: client.username };
 }
 
-/** POST /oauth/introspect (RFC 7662). */
+/** POST /oauth/introspect (RFC 7662). @example await app.register(introspectionRoutes(deps, verifier, state)); */
 export function introspectionRoutes(deps: AppDeps, verifier: CredentialVerifier, state: OAuthState): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/oauth/introspect', {

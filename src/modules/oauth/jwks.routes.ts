@@ -13,7 +13,7 @@ const JwkSchema = Type.Object({
   y: Type.String(),
 });
 
-/** GET /.well-known/jwks.json (RFC 7517 §5). */
+/** GET /.well-known/jwks.json (RFC 7517 §5). @example await app.register(jwksRoutes(state)); */
 export function jwksRoutes(state: OAuthState): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/.well-known/jwks.json', {

@@ -27,7 +27,7 @@ const MetadataSchema = Type.Object({
   revocation_endpoint_auth_methods_supported: Strings,
 }, { description: 'RFC 8414 §2 authorization server metadata.' });
 
-/** GET /.well-known/oauth-authorization-server (RFC 8414 §3). */
+/** GET /.well-known/oauth-authorization-server (RFC 8414 §3). @example await app.register(metadataRoutes(deps)); */
 export function metadataRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const urls = oauthUrls(deps.config);

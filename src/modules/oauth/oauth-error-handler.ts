@@ -13,7 +13,7 @@ export function oauthDescription(text: string): string {
   return text.replaceAll('"', "'").replaceAll('\\', '/').replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** Anything thrown in an OAuth route, as an OAuth error. */
+/** Anything thrown in an OAuth route, as an OAuth error. @example toOAuthError(fastifyValidationError).error // 'invalid_request' */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
   if (error instanceof AppError) return error.status >= 500 ? new ServerError('The server could not process the request.') : new InvalidRequest(error.detail);
@@ -27,7 +27,7 @@ export function toOAuthError(error: unknown): OAuthError {
   return new ServerError('The server could not process the request.');
 }
 
-/** Sends `{error, error_description}` with the error's status and headers; never cached (RFC 6749 §5.1). */
+/** Sends `{error, error_description}` with the error's status and headers; never cached (RFC 6749 §5.1). @example sendOAuthError(reply, new InvalidScope('…')) */
 export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply
@@ -42,6 +42,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
 /**
  * Installs the OAuth error handler on this plugin scope only, so the OAuth routes never answer
  * problem+json while the rest of the service keeps RFC 9457.
+ * @example installOAuthErrorHandler(app); // inside the OAuth plugin, before its routes
  */
 export function installOAuthErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {

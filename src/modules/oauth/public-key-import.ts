@@ -64,6 +64,7 @@ function algorithmOfSpki(pem: string): string {
 
 /**
  * A PEM SPKI public key, as OpenSSL writes it (`openssl ec -pubout`), converted to a JWK.
+ * @example const { jwk, thumbprint } = await importPublicPem(pem, 'magento-2026');
  * @throws AppError request.invalid for a private key or anything but SPKI
  */
 export async function importPublicPem(pem: string, kid: string | undefined): Promise<ImportedPublicKey> {

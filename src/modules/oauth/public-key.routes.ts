@@ -62,7 +62,7 @@ async function presentPublicKey(k: PublicKey) {
   };
 }
 
-/** Public keys of API users, for OAuth private_key_jwt client authentication (RFC 7523). */
+/** Public keys of API users, for OAuth private_key_jwt client authentication (RFC 7523). @example await secured.register(publicKeyRoutes(deps)); */
 export function publicKeyRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v1/organizations/:org/api-users/:id/public-keys', {

@@ -37,6 +37,7 @@ async function importUpload(upload: PublicKeyUpload): Promise<ImportedPublicKey[
   return [await importPublicJwk(jwk, '')];
 }
 
+/** @example const keys = await listPublicKeys(deps, ctx, orgId, userId); // needs api-users:read */
 export async function listPublicKeys(deps: Pick<AppDeps, 'db'>, ctx: RequestContext, organizationId: string, userId: string): Promise<PublicKey[]> {
   authorize(ctx.principal, organizationId, 'api-users:read');
   await apiUserOf(deps, organizationId, userId);
@@ -82,7 +83,10 @@ export async function addPublicKeys(deps: Deps, ctx: RequestContext, organizatio
   return findPublicKeysByIds(deps.db, userId, ids);
 }
 
-/** The key stops authenticating client assertions at once (they are checked against the database). */
+/**
+ * The key stops authenticating client assertions at once (they are checked against the database).
+ * @example await removePublicKey(deps, ctx, orgId, userId, keyId); // needs api-users:manage
+ */
 export async function removePublicKey(deps: Deps, ctx: RequestContext, organizationId: string, userId: string, keyId: string): Promise<void> {
   authorize(ctx.principal, organizationId, 'api-users:manage');
   await apiUserOf(deps, organizationId, userId);

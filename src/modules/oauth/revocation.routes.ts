@@ -11,7 +11,7 @@ import { CLIENT_SECURITY, oauthErrors, TokenParamBody } from './oauth.schemas.js
 import { oauthUrls } from './oauth-urls.js';
 import { revokeAccessToken } from './revocation.service.js';
 
-/** POST /oauth/revoke (RFC 7009). */
+/** POST /oauth/revoke (RFC 7009). @example await app.register(revocationRoutes(deps, verifier, state)); */
 export function revocationRoutes(deps: AppDeps, verifier: CredentialVerifier, state: OAuthState): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/oauth/revoke', {

@@ -7,7 +7,7 @@ const APPLICATION_KEY = /^[a-z][a-z0-9-]{1,39}$/;
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** `app:<key>` for an application, so a resource server can check the scope as well as `aud`. */
+/** `app:<key>` for an application, so a resource server can check the scope as well as `aud`. @example applicationScope('httpapi') // 'app:httpapi' */
 export function applicationScope(key: string): string {
   return `app:${key}`;
 }

@@ -69,7 +69,7 @@ export async function rotateSigningKey(deps: Deps, options: { replacing?: string
   return { key: (await findNewestActiveSigningKey(deps.db))!, retired };
 }
 
-/** Every key with its state at `now`: active, retired (still published) or removed. */
+/** Every key with its state at `now`: active, retired (still published) or removed. @example (await describeSigningKeys(deps))[0]?.state // 'active' */
 export async function describeSigningKeys(deps: Pick<AppDeps, 'db' | 'clock'>) {
   const now = deps.clock.now().toISOString();
   return (await listSigningKeys(deps.db)).map((k) => ({

@@ -11,7 +11,7 @@ import { CLIENT_SECURITY, oauthErrors, TokenRequestBody, TokenResponseSchema } f
 import { oauthUrls } from './oauth-urls.js';
 import { requestedApplication } from './scopes.js';
 
-/** POST /oauth/token: the client credentials grant (RFC 6749 §4.4). */
+/** POST /oauth/token: the client credentials grant (RFC 6749 §4.4). @example await app.register(tokenRoutes(deps, verifier, state)); */
 export function tokenRoutes(deps: AppDeps, verifier: CredentialVerifier, state: OAuthState): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/oauth/token', {
