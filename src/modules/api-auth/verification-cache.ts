@@ -18,6 +18,8 @@ export interface VerifiedCredential {
    * cached call reads nothing from the database. Dropped with the entry when the user changes.
    */
   profile?: unknown;
+  /** What POST /v1/verify answers about the user and organization, filled on first use likewise. */
+  serviceView?: unknown;
 }
 
 /**

@@ -8,6 +8,7 @@ import { organizationDisplayName } from '../organizations/organization.presenter
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { grants } from '../roles/privileges.js';
 import type { CredentialVerifier, VerifyCode } from './credential-verifier.js';
+import type { VerifiedCredential } from './verification-cache.js';
 
 const VERIFY_CODES: VerifyCode[] = ['VALID', 'NOT_FOUND', 'MALFORMED', 'DISABLED', 'EXPIRED', 'REVOKED', 'APPLICATION_NOT_ASSIGNED', 'RATE_LIMITED'];
 
@@ -32,6 +33,20 @@ const VerifyResult = Type.Object({
   ], { description: "The API user's rate-limit state after this call; null when no limit applies or the credential is invalid." }),
   retry_after: Type.Union([Type.Integer(), Type.Null()]),
 });
+
+interface ServiceView {
+  api_user: { id: string; username: string; name: string; status: string } | null;
+  organization: { id: string; account_number: string; display_name: string } | null;
+}
+
+/** The user and organization a verified credential belongs to, read once per cached verification. */
+async function loadServiceView(deps: Pick<AppDeps, 'db'>, verified: VerifiedCredential): Promise<ServiceView> {
+  const [user, org] = await Promise.all([findApiUserById(deps.db, verified.organizationId, verified.userId), findOrganizationById(deps.db, verified.organizationId)]);
+  return {
+    api_user: user ? { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, status: user.status } : null,
+    organization: org ? { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) } : null,
+  };
+}
 
 /**
  * POST /v1/verify: the platform's own services check a credential an API user presented to them
@@ -66,13 +81,11 @@ export function verifyRoutes(deps: AppDeps, verifier: CredentialVerifier): Fasti
         code = 'NOT_FOUND';
         detail = 'The credential is not known.';
       }
-      const [user, org] = verified
-        ? await Promise.all([findApiUserById(deps.db, verified.organizationId, verified.userId), findOrganizationById(deps.db, verified.organizationId)])
-        : [null, null];
+      const view = verified ? ((verified.serviceView ??= await loadServiceView(deps, verified)) as ServiceView) : null;
       return {
         valid: code === 'VALID', code, detail,
-        api_user: user ? { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, status: user.status } : null,
-        organization: org ? { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) } : null,
+        api_user: view?.api_user ?? null,
+        organization: view?.organization ?? null,
         application,
         credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
         scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
