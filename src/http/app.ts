@@ -37,6 +37,7 @@ import { lazyChildLoggerFactory } from './lazy-request-logger.js';
 import { rejectNulCharacters } from './reject-nul.js';
 import { createValidatorCompiler } from './validation.js';
 import { Problem } from './schemas.js';
+import { webUi, webUiRoot } from './web-ui.js';
 
 export interface BuildOptions {
   /** A pino logger config or instance; tests pass `false`. */
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webUi(webUiRoot(import.meta.dirname)));
   return app;
 }
 
