@@ -215,3 +215,23 @@ describe(`last API user of an application guard (${postgresUrl() ? 'PostgreSQL' 
     });
   });
 });
+
+describe('GET an API user carries the delete warning to show before the first Yes', () => {
+  it('only enabled user of HttpApi -> delete_warning is the guide\'s sentence; with a second user -> null', async () => {
+    const t = await startTestApp();
+    try {
+      const owner = await setupOrganization(t);
+      const create = (first: string) => as(t.app, owner, {
+        method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users`,
+        payload: { first_name: first, last_name: 'Allen', email: `${first.toLowerCase()}@acme.example`, applications: ['httpapi'] },
+      });
+      const melanie = (await create('Melanie')).json().api_user;
+      const read = async () => (await as(t.app, owner, { url: `/v1/organizations/${owner.organizationId}/api-users/${melanie.id}` })).json();
+      assert.equal((await read()).delete_warning, "'Melanie Allen' is used to connect to 'HttpApi'. If you delete this user, the integration with 'HttpApi' will fail.");
+      await create('Mark');
+      assert.equal((await read()).delete_warning, null);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { listDirectoryPage } from '../directory/directory.service.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { deleteApiUser, updateApiUser } from './api-user-change.service.js';
 import { ApiUserChangesBody, ApiUserSchema, NewApiUserBody, presentApiUser } from './api-user.schemas.js';
+import { deleteWarningFor } from './last-application-guard.js';
 import { createApiUser, getApiUser, proposeApiUsername, resendApiUserInvite } from './api-user.service.js';
 
 const UserParams = Type.Object({ org: Id, id: Id });
@@ -78,7 +79,7 @@ export function apiUserRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const user = await getApiUser(deps, contextOf(request), request.params.org, request.params.id);
       reply.header('etag', etagOf(user.version));
-      return present(request.params.org, user);
+      return { ...(await present(request.params.org, user)), delete_warning: await deleteWarningFor(deps.db, user) };
     });
 
     app.patch('/v1/organizations/:org/api-users/:id', {

@@ -32,6 +32,9 @@ export const ApiUserSchema = Type.Object({
   time_zone: Type.String({ examples: ['America/Chicago'] }),
   time_zone_label: Type.String({ examples: ['US - Central (CDT)'] }),
   last_sign_in_at: Type.Union([Timestamp, Type.Null()], { description: 'Last successful authentication (updated at most once a minute).' }),
+  delete_warning: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+    description: "GET only: the warning to show before deleting, when this is the only enabled API user of an application (\"'Melanie Allen' is used to connect to 'HttpApi'. If you delete this user, the integration with 'HttpApi' will fail.\"); null otherwise.",
+  })),
   rate_limit_tier: RateLimitTier,
   effective_rate_limit: EffectiveRateLimitSchema,
   version: Type.Integer({ description: 'Also sent as the ETag.' }),

@@ -18,6 +18,20 @@ export function lastUserWarning(user: Pick<ApiUser, 'firstName' | 'lastName' | '
 }
 
 /**
+ * The warning a Delete confirmation should show now (null when deleting would orphan no
+ * application), so a client can show it before the first Yes, as the Movius prompt does. The
+ * DELETE itself is still guarded: the state may change in between.
+ */
+export async function deleteWarningFor(db: Executor, user: ApiUser): Promise<string | null> {
+  if (user.status !== 'enabled') return null;
+  const orphaned: ApplicationRef[] = [];
+  for (const app of user.applications) {
+    if ((await countOtherEnabledApiUsers(db, app.id, user.id)) === 0) orphaned.push(app);
+  }
+  return orphaned.length > 0 ? lastUserWarning(user, orphaned, 'delete') : null;
+}
+
+/**
  * Refuses (409 api_user.last_for_application) to leave an application without an enabled API
  * user, unless the caller confirmed. Locks the applications first, so two concurrent removals
  * of an application's last two users cannot both pass: the second sees the first's change.

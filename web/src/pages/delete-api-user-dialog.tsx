@@ -10,11 +10,12 @@ import { ProblemAlert } from '../components/problem-alert';
 /**
  * Movius' Confirm prompt. Yes sends DELETE with If-Match; when the server answers 409
  * `api_user.last_for_application`, its exact warning is shown and Yes repeats with ?confirm=true.
- * The warning comes from the server (not guessed here), so it appears after the first Yes.
+ * The warning comes from the server: GET of the user carries `delete_warning`, so it is shown
+ * before the first Yes as in the guide; if the state changed meanwhile, the DELETE's 409 shows it.
  */
 export function DeleteApiUserDialog({ user, etag, onClose, onDeleted }: { user: ApiUser; etag: string; onClose: () => void; onDeleted: () => void | Promise<void> }) {
   const { organization } = useSignedIn();
-  const [warning, setWarning] = useState<string | null>(null);
+  const [warning, setWarning] = useState<string | null>(user.delete_warning ?? null);
   const remove = useMutation({
     mutationFn: (confirm: boolean) => unwrap(api.DELETE('/v1/organizations/{org}/api-users/{id}', {
       params: { path: { org: organization.id, id: user.id }, query: { confirm }, header: { 'if-match': etag } },
