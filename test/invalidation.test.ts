@@ -14,7 +14,7 @@ import { systemClock } from '../src/lib/clock.js';
 import { LocalInvalidationBus, PostgresInvalidationBus } from '../src/modules/api-auth/invalidation-bus.js';
 import { VerificationCache, type VerifiedCredential } from '../src/modules/api-auth/verification-cache.js';
 import { as, setupOrganization, type TestSession } from './support/sessions.js';
-import { postgresUrl, type TestApp } from './support/test-app.js';
+import { postgresUrl, withSchemaLock, type TestApp } from './support/test-app.js';
 
 const verified = (userId: string): VerifiedCredential => ({
   userId, organizationId: 'org', credentialId: `cred-${userId}`, username: `user-${userId}`, applications: new Set(['httpapi']),
@@ -49,7 +49,6 @@ async function startTwoInstances(url: string): Promise<{ one: Instance; two: Ins
   const schema = `t_${randomBytes(8).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`create schema ${schema}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'apiusers-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent' });
   const start = async (migrate: boolean): Promise<Instance> => {
@@ -72,14 +71,18 @@ async function startTwoInstances(url: string): Promise<{ one: Instance; two: Ins
       },
     };
   };
-  const one = await start(true);
+  let one!: Instance;
+  await withSchemaLock(url, async (client) => {
+    await client.query(`create schema ${schema}`);
+    one = await start(true);
+  });
   const two = await start(false);
   return {
     one, two, admin,
     close: async () => {
       await one.close();
       await two.close();
-      await admin.query(`drop schema ${schema} cascade`);
+      await withSchemaLock(url, (client) => client.query(`drop schema ${schema} cascade`).then(() => undefined));
       await admin.end();
       rmSync(dataDir, { recursive: true, force: true });
     },

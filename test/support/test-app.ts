@@ -36,22 +36,36 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { database, drop: () => database.destroy() };
   }
   const schema = `t_${randomBytes(8).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  const database = openDatabase({ engine: 'postgres', url }, { schema, poolSize: 5 });
-  await migrateToLatest(database.db);
+  let database!: Database;
+  await withSchemaLock(url, async (client) => {
+    await client.query(`create schema ${schema}`);
+    database = openDatabase({ engine: 'postgres', url }, { schema, poolSize: 5 });
+    await migrateToLatest(database.db);
+  });
   return {
     database,
     drop: async () => {
       await database.destroy();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await withSchemaLock(url, (client) => client.query(`drop schema ${schema} cascade`).then(() => undefined));
     },
   };
+}
+
+/**
+ * Test files run in parallel, each in its own schema. Kysely's migrator looks tables up through
+ * the catalog of every schema, and a schema dropped by another file at that moment makes the
+ * lookup fail; creating+migrating and dropping therefore take turns under one advisory lock.
+ */
+export async function withSchemaLock(url: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(736209)');
+    await work(client);
+  } finally {
+    await client.query('select pg_advisory_unlock(736209)').catch(() => undefined);
+    await client.end();
+  }
 }
 
 export interface TestApp {
