@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import { sign } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { AppDeps } from '../../http/deps.js';
 import { newId } from '../../lib/ids.js';
 import type { SigningKeyStore } from './signing-key-store.js';
@@ -40,11 +41,15 @@ export async function signAccessToken(
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AccessTokenClaims = { iss: deps.config.publicUrl, ...grant, jti: newId(now), iat, exp: iat + deps.config.accessTokenMinutes * 60 };
   const { kid, key } = await keys.signingKey();
-  const token = await new SignJWT({ client_id: claims.client_id, scope: claims.scope })
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYP, kid })
-    .setIssuer(claims.iss).setSubject(claims.sub).setAudience(claims.aud).setJti(claims.jti).setIssuedAt(iat).setExpirationTime(claims.exp)
-    .sign(key);
-  return { token, claims };
+  // RFC 7515 §7.1 compact serialization, signed with node:crypto (ECDSA P-256 in the JOSE
+  // r||s form, RFC 7518 §3.4): several times cheaper than jose's WebCrypto path on Node 20.
+  // Verification (here and by clients) still goes through jose.
+  const header = Buffer.from(JSON.stringify({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYP, kid })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({
+    client_id: claims.client_id, scope: claims.scope, iss: claims.iss, sub: claims.sub, aud: claims.aud, jti: claims.jti, iat: claims.iat, exp: claims.exp,
+  })).toString('base64url');
+  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return { token: `${header}.${payload}.${signature}`, claims };
 }
 
 /**

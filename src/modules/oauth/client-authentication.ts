@@ -51,7 +51,7 @@ async function verifySecret(ctx: ClientAuthContext, clientId: string, secret: st
 
 /** Tries each reading of the secret (RFC 6749 §2.3.1 encoded first, then raw); the first that verifies wins. */
 async function authenticateWithSecret(ctx: ClientAuthContext, candidates: Array<{ clientId: string; secret: string }>, application: string | null): Promise<string> {
-  let failure: unknown = new InvalidClient(WRONG_SECRET);
+  let failure: unknown = null;
   for (const { clientId, secret } of candidates) {
     try {
       await verifySecret(ctx, clientId, secret, application);
@@ -62,7 +62,7 @@ async function authenticateWithSecret(ctx: ClientAuthContext, candidates: Array<
       if (!(error instanceof InvalidClient) || error instanceof ClientAuthThrottled || error.description !== WRONG_SECRET) break;
     }
   }
-  throw failure;
+  throw failure ?? new InvalidClient(WRONG_SECRET);
 }
 
 /**

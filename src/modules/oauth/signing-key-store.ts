@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { AppDeps } from '../../http/deps.js';
@@ -31,7 +32,8 @@ export interface VerificationKey {
 
 interface SigningKey {
   kid: string;
-  key: CryptoKey;
+  /** node:crypto key: signing through it is several times cheaper than WebCrypto's. */
+  key: KeyObject;
   createdAt: string;
 }
 
@@ -53,7 +55,7 @@ export class SigningKeyStore {
    * The active key, rotated first when it is older than SIGNING_KEY_ROTATION_DAYS.
    * @example const { kid, key } = await store.signingKey();
    */
-  async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
+  async signingKey(): Promise<{ kid: string; key: KeyObject }> {
     let current = await this.activeKey();
     const rotateAt = Date.parse(current.createdAt) + this.deps.config.signingKeyRotationDays * 86_400_000;
     if (this.deps.clock.now().getTime() >= rotateAt) {
@@ -82,7 +84,7 @@ export class SigningKeyStore {
     const row = (await findNewestActiveSigningKey(this.deps.db)) ?? (await ensureActiveSigningKey(this.deps));
     if (this.signing?.kid === row.id) return this.signing;
     const privateJwk = decryptPrivateJwk(this.deps.secretKey, row.id, row.private_jwk_encrypted);
-    const signing = { kid: row.id, key: (await importJWK(privateJwk, SIGNING_ALGORITHM)) as CryptoKey, createdAt: row.created_at };
+    const signing = { kid: row.id, key: createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' }), createdAt: row.created_at };
     this.signing = signing;
     return signing;
   }
