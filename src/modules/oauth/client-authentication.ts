@@ -1,10 +1,11 @@
+import type { VerifiedCredential } from '../api-auth/verification-cache.js';
 import { AppError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
 import type { CredentialVerifier } from '../api-auth/credential-verifier.js';
 import { verifyClientAssertion } from './client-assertion.js';
 import type { ClientCredentials } from './client-credentials.js';
 import type { JwtIdLedger } from './jwt-id-ledger.js';
-import { findOAuthClientByUsername, type OAuthClient } from './oauth-client.repository.js';
+import type { OAuthClient } from './oauth-client.repository.js';
 import { ClientAuthThrottled, InvalidClient } from './oauth-errors.js';
 
 export interface AuthenticatedClient extends OAuthClient {
@@ -31,31 +32,25 @@ function asInvalidClient(error: unknown): never {
 
 /**
  * The client secret is the API user's password or one of its API keys. A password goes through
- * the Basic authenticator (argon2 once, then cached; failures throttled), which always checks an
- * application: when it answers application_not_assigned the secret was right, and the grant
- * decides what that means.
+ * the Basic authenticator (argon2 once, then cached; failures throttled). The application rule is
+ * the grant's to apply, so it is not checked here. Answers what was verified, which the
+ * verification cache keeps: a repeated grant reads nothing from the database.
  */
-async function verifySecret(ctx: ClientAuthContext, clientId: string, secret: string, application: string | null): Promise<void> {
+async function verifySecret(ctx: ClientAuthContext, clientId: string, secret: string): Promise<VerifiedCredential> {
   if (secret.startsWith('au_key_')) {
     const verified = await ctx.verifier.keys.verify(secret).catch(asInvalidClient);
     if (verified.username !== clientId) throw new InvalidClient(WRONG_SECRET);
-    return;
+    return verified;
   }
-  try {
-    await ctx.verifier.basic.authenticate(clientId, secret, application ?? '', ctx.ip);
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'application_not_assigned') return;
-    asInvalidClient(error);
-  }
+  return ctx.verifier.basic.authenticate(clientId, secret, null, ctx.ip).catch(asInvalidClient);
 }
 
 /** Tries each reading of the secret (RFC 6749 §2.3.1 encoded first, then raw); the first that verifies wins. */
-async function authenticateWithSecret(ctx: ClientAuthContext, candidates: Array<{ clientId: string; secret: string }>, application: string | null): Promise<string> {
+async function authenticateWithSecret(ctx: ClientAuthContext, candidates: Array<{ clientId: string; secret: string }>): Promise<VerifiedCredential> {
   let failure: unknown = null;
   for (const { clientId, secret } of candidates) {
     try {
-      await verifySecret(ctx, clientId, secret, application);
-      return clientId;
+      return await verifySecret(ctx, clientId, secret);
     } catch (error) {
       failure = error;
       // Only a wrong secret is worth a second reading; throttled or disabled is final.
@@ -76,9 +71,11 @@ export async function authenticateClient(ctx: ClientAuthContext, credentials: Cl
     const client = await verifyClientAssertion(ctx.deps, ctx.jwtIds, credentials.assertion, credentials.clientId, audiences);
     return { ...client, method: credentials.method };
   }
-  const clientId = await authenticateWithSecret(ctx, credentials.candidates, application);
-  const client = await findOAuthClientByUsername(ctx.deps.db, clientId);
-  if (!client) throw new InvalidClient(WRONG_SECRET);
-  if (client.status !== 'enabled') throw new InvalidClient(`${client.username} is disabled; an administrator can enable it.`);
-  return { ...client, method: credentials.method };
+  // A verified secret means an enabled API user (verification refuses disabled ones, and any
+  // change to the user drops the cached verification).
+  const verified = await authenticateWithSecret(ctx, credentials.candidates);
+  return {
+    userId: verified.userId, organizationId: verified.organizationId, username: verified.username, status: 'enabled',
+    rateLimitTier: verified.rateLimitTier, applications: [...verified.applications], method: credentials.method,
+  };
 }
