@@ -113,6 +113,8 @@ describe(`real OAuth clients against a listening server (${postgresUrl() ? 'Post
 
     const rotated = await rotateSigningKey(t.deps);
     assert.ok(rotated && rotated.key.id !== oldKid);
+    // Made outside the token endpoint (as the CLI would): instances pick it up within 5 s.
+    clock.advance(6_000);
     const newToken = (await oidc.clientCredentialsGrant(config)).access_token;
     assert.equal(decodeJwtParts(newToken).header.kid, rotated.key.id, 'new tokens are signed with the new key');
     const verifyOptions = { issuer, audience: 'httpapi', typ: 'at+jwt', currentDate: clock.now() };

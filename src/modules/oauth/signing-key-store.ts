@@ -39,12 +39,20 @@ interface SigningKey {
 
 /**
  * The process's view of the signing keys: each key imported once and kept in memory. Signing
- * checks which key is active on every issue (one small query; issuing is not the hot path), so
- * a rotation by another instance or the CLI takes effect at once. Verification, the hot path,
+ * checks which key is active at most every ACTIVE_KEY_CHECK_MS, so a rotation by another instance
+ * or the CLI takes effect within seconds (one made here, at once). Verification, the hot path,
  * re-reads the published keys once a minute or when a token names an unknown kid.
  */
+/**
+ * How long the active signing key is used before the database is asked again, so a rotation made
+ * by another instance or the CLI is picked up within this time. Harmless meanwhile: a retired key
+ * stays published for the longest token lifetime plus 5 minutes.
+ */
+const ACTIVE_KEY_CHECK_MS = 5_000;
+
 export class SigningKeyStore {
   private signing: SigningKey | null = null;
+  private signingCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly verification = new Map<string, VerificationKey>();
   private verificationLoadedAt = Number.NEGATIVE_INFINITY;
   private verificationLoad: Promise<void> | null = null;
@@ -61,6 +69,7 @@ export class SigningKeyStore {
     if (this.deps.clock.now().getTime() >= rotateAt) {
       // Several instances may notice at once; the compare-and-set lets one of them rotate.
       await rotateSigningKey(this.deps, { replacing: current.kid });
+      this.signingCheckedAt = Number.NEGATIVE_INFINITY;
       current = await this.activeKey();
     }
     return { kid: current.kid, key: current.key };
@@ -81,6 +90,9 @@ export class SigningKeyStore {
   }
 
   private async activeKey(): Promise<SigningKey> {
+    const now = this.deps.clock.now().getTime();
+    if (this.signing && now - this.signingCheckedAt < ACTIVE_KEY_CHECK_MS) return this.signing;
+    this.signingCheckedAt = now;
     const row = (await findNewestActiveSigningKey(this.deps.db)) ?? (await ensureActiveSigningKey(this.deps));
     if (this.signing?.kid === row.id) return this.signing;
     const privateJwk = decryptPrivateJwk(this.deps.secretKey, row.id, row.private_jwk_encrypted);
