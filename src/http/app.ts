@@ -74,8 +74,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.addSchema(Problem);
   installProblemHandlers(app, deps.config.publicUrl);
   rejectNulCharacters(app);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? false });
 

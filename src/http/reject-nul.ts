@@ -21,12 +21,14 @@ function findNul(value: unknown, pointer = ''): string | null {
  * @example rejectNulCharacters(app);
  */
 export function rejectNulCharacters(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
+  // Callback style: a hook on every request should not cost a promise.
+  app.addHook('preHandler', (request, _reply, done) => {
     const parts = [['query', request.query], ['params', request.params]] as Array<['query' | 'params' | 'body', unknown]>;
     if (request.routeOptions.schema?.body) parts.push(['body', request.body]);
     for (const [location, value] of parts) {
       const pointer = findNul(value);
-      if (pointer !== null) throw invalidField(location, pointer, 'must not contain the NUL character (U+0000)');
+      if (pointer !== null) return done(invalidField(location, pointer, 'must not contain the NUL character (U+0000)'));
     }
+    done();
   });
 }
