@@ -6,6 +6,7 @@ import { registerApiUsers } from './api-users.command.js';
 import { registerApplications } from './applications.command.js';
 import { registerInit } from './init.command.js';
 import { registerMail } from './mail.command.js';
+import { registerKeys } from './keys.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { CliError } from './output.js';
 import { registerServe } from './serve.command.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerApiUsers(program, env);
   registerApplications(program, env);
   registerMail(program, env);
+  registerKeys(program, env);
   registerToken(program, env);
   registerSigningKeys(program, env);
   try {
