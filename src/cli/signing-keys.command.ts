@@ -37,7 +37,7 @@ export function registerSigningKeys(program: Command, env: Env): void {
       try {
         const rotated = (await rotateSigningKey(deps))!;
         print(!!options.json, { kid: rotated.key.id, algorithm: rotated.key.algorithm, created_at: rotated.key.created_at, retired: rotated.retired }, () =>
-          `New signing key ${rotated.key.id} is active; ${rotated.retired} old key(s) retired, published until their tokens have expired.`);
+          `New signing key ${rotated.key.id} is active (running servers sign with it within 5 seconds); ${rotated.retired} old key(s) retired, published until their tokens have expired.`);
       } finally {
         await deps.database.destroy();
       }
