@@ -8,6 +8,7 @@ import { useSignedIn } from '../api/session';
 import type { ApiUser } from '../api/types';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { TimeZoneNote } from '../components/time-zone-note';
+import { ApiKeysModal } from './api-keys-modal';
 import { DeleteApiUserDialog } from './delete-api-user-dialog';
 
 export const SALESFORCE_NOTE = 'Note: you must select Salesforce to create a connection to MultiLine for Salesforce. Selecting HttpApi will not work.';
@@ -34,6 +35,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
   const [applications, setApplications] = useState<string[]>(user ? user.applications.map((a) => a.key) : []);
   const [confirmRemoval, setConfirmRemoval] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [showKeys, setShowKeys] = useState(false);
   const apps = useQuery({
     queryKey: ['applications', organization.id],
     queryFn: () => unwrap(api.GET('/v1/organizations/{org}/applications', { params: { path: { org: organization.id } } })),
@@ -86,6 +88,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
             <Title order={3}>{editing ? 'Profile' : 'Personal Details'}</Title>
             {editing && (
               <Group gap="xs">
+                <Button variant="default" onClick={() => setShowKeys(true)}>API keys</Button>
                 <Button variant="default" onClick={() => resend.mutate()} loading={resend.isPending} disabled={!user?.email}>Resend Invite</Button>
                 <Button color="red" variant="light" onClick={() => setDeleting(true)}>Delete</Button>
               </Group>
@@ -129,6 +132,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
           </Group>
         </Stack>
       </form>
+      {showKeys && user && <ApiKeysModal user={user} onClose={() => setShowKeys(false)} />}
       {deleting && user && editing && (
         <DeleteApiUserDialog user={user} etag={editing.etag} onClose={() => setDeleting(false)} onDeleted={async () => { await refresh(); onClose(); }} />
       )}
