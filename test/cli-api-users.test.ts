@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { createDeps } from '../src/cli/create-deps.js';
-import { CONFIG_OPTIONS, loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { buildApp } from '../src/http/app.js';
+import { runCli, type CliResult } from './support/cli.js';
 
 /**
  * `apiusers api-users | applications | mail` as an operator runs them: child processes on a temp
@@ -16,33 +16,7 @@ import { buildApp } from '../src/http/app.js';
  * email, application, invitation email), then the last-user warning on disable and delete.
  */
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const BIN = join(import.meta.dirname, '..', 'src', 'cli', 'bin.ts');
 const API_USER_PASSWORD = 'Magento-sync-2026!';
-
-function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_OPTIONS) delete env[key];
-  return { ...env, ...overrides };
-}
-
-function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
 
 /** Exit 0 and the parsed --json output. */
 function jsonOf<T = any>(result: CliResult): T {

@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONFIG_OPTIONS } from '../src/config/config.js';
 import { parseCredential } from '../src/lib/credential-format.js';
+import { runCli } from './support/cli.js';
 
 /** `apiusers keys create|list|roll|revoke` as an operator runs them, on a temp SQLite file. */
-
-const BIN = join(import.meta.dirname, '..', 'src', 'cli', 'bin.ts');
-
-function run(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_OPTIONS) delete clean[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe('apiusers keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apiusers-cli-keys-'));
@@ -33,10 +15,10 @@ describe('apiusers keys', () => {
   let username: string;
 
   before(async () => {
-    const init = await run(['init', '--name', 'Acme Corp', '--owner-email', 'o@acme.example', '--owner-first-name', 'O', '--owner-last-name', 'Wner', '--password-stdin', '--json'], env, 'correct horse battery staple\n');
+    const init = await runCli(['init', '--name', 'Acme Corp', '--owner-email', 'o@acme.example', '--owner-first-name', 'O', '--owner-last-name', 'Wner', '--password-stdin', '--json'], env, 'correct horse battery staple\n');
     assert.equal(init.code, 0, init.stderr);
     org = JSON.parse(init.stdout).organization.account_number;
-    const user = await run(['api-users', 'create', '--org', org, '--description', 'Magento', '--password-stdin', '--json'], env, 'Magento-sync-2026!\n');
+    const user = await runCli(['api-users', 'create', '--org', org, '--description', 'Magento', '--password-stdin', '--json'], env, 'Magento-sync-2026!\n');
     assert.equal(user.code, 0, user.stderr);
     username = JSON.parse(user.stdout).api_user?.username ?? JSON.parse(user.stdout).username;
     assert.match(username, /^apiuser-\d{12}@/);
@@ -44,34 +26,34 @@ describe('apiusers keys', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('create prints a well-formed key once; list shows its hint and never the key; roll keeps the old one until the given time; revoke', async () => {
-    const created = await run(['keys', 'create', '--org', org, username, '--name', 'magento production', '--json'], env);
+    const created = await runCli(['keys', 'create', '--org', org, username, '--name', 'magento production', '--json'], env);
     assert.equal(created.code, 0, created.stderr);
     const { key, id, hint } = JSON.parse(created.stdout);
     assert.ok(parseCredential(key), key);
     assert.ok(key.startsWith('au_key_'));
 
-    const listed = await run(['keys', 'list', '--org', org, username], env);
+    const listed = await runCli(['keys', 'list', '--org', org, username], env);
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(listed.stdout.includes(hint));
     assert.ok(!listed.stdout.includes(key), 'the secret is never listed');
 
     const until = new Date(Date.now() + 3600_000).toISOString();
-    const rolled = await run(['keys', 'roll', '--org', org, username, id, '--old-valid-until', until, '--json'], env);
+    const rolled = await runCli(['keys', 'roll', '--org', org, username, id, '--old-valid-until', until, '--json'], env);
     assert.equal(rolled.code, 0, rolled.stderr);
     const roll = JSON.parse(rolled.stdout);
     assert.notEqual(roll.key, key);
     assert.equal(roll.previous.expires_at, until);
 
-    const revoked = await run(['keys', 'revoke', '--org', org, username, roll.id], env);
+    const revoked = await runCli(['keys', 'revoke', '--org', org, username, roll.id], env);
     assert.equal(revoked.code, 0, revoked.stderr);
-    const after = JSON.parse((await run(['keys', 'list', '--org', org, username, '--json'], env)).stdout) as Array<{ id: string; revoked_at: string | null }>;
+    const after = JSON.parse((await runCli(['keys', 'list', '--org', org, username, '--json'], env)).stdout) as Array<{ id: string; revoked_at: string | null }>;
     assert.ok(after.find((k) => k.id === roll.id)?.revoked_at);
   });
 
   it('a bad --expires-at -> exit 2; an unknown key to revoke -> exit 1 with one line', async () => {
-    const bad = await run(['keys', 'create', '--org', org, username, '--name', 'x', '--expires-at', 'next tuesday'], env);
+    const bad = await runCli(['keys', 'create', '--org', org, username, '--name', 'x', '--expires-at', 'next tuesday'], env);
     assert.equal(bad.code, 2, bad.stderr);
-    const unknown = await run(['keys', 'revoke', '--org', org, username, '01a21300-0000-7000-8000-000000000000'], env);
+    const unknown = await runCli(['keys', 'revoke', '--org', org, username, '01a21300-0000-7000-8000-000000000000'], env);
     assert.equal(unknown.code, 1, unknown.stderr);
     assert.match(unknown.stderr, /^error: /);
     assert.doesNotMatch(unknown.stderr, /\n\s+at /);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,34 +6,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createDeps } from '../src/cli/create-deps.js';
-import { CONFIG_OPTIONS, loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { buildApp } from '../src/http/app.js';
 import type { AppDeps } from '../src/http/deps.js';
 import { createApiUser, decodeJwtParts, type TestApiUser } from './support/oauth.js';
 import { setupOrganization } from './support/sessions.js';
+import { runCli } from './support/cli.js';
 
 /**
  * `apiusers token` (a real client credentials grant over HTTP, secret on stdin) and
  * `apiusers signing-keys list|rotate` (on the server's own database file), as child processes
  * next to a server listening on a port.
  */
-
-const BIN = join(import.meta.dirname, '..', 'src', 'cli', 'bin.ts');
-
-function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_OPTIONS) delete clean[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../src/cli/create-deps.js';
-import { CONFIG_OPTIONS, loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { buildApp } from '../src/http/app.js';
+import { runCli, type CliResult } from './support/cli.js';
 
 /**
  * The real `apiusers` command as an operator runs it: a child process on a temp SQLite file and
@@ -14,34 +14,7 @@ import { buildApp } from '../src/http/app.js';
  * the HTTP API on the same files.
  */
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const BIN = join(import.meta.dirname, '..', 'src', 'cli', 'bin.ts');
 const OWNER_PASSWORD = 'correct horse battery staple';
-
-/** The environment without any of the service's own settings, so the caller's shell cannot leak in. */
-function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_OPTIONS) delete env[key];
-  return { ...env, ...overrides };
-}
-
-function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
 
 /** A failure as the CLI promises it: exit 1, one line on stderr, no stack trace. */
 function assertOneLineFailure(result: CliResult, pattern: RegExp): void {
