@@ -32,20 +32,29 @@ export function ensureWebBuild(): void {
 
 export interface RunningServer {
   base: string;
+  /** The printed setup link, when the server was started with `setUp: false`. */
+  setupLink?: string;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Extra environment (SMTP_URL, OUTBOX_POLL_MS…) on top of the fresh data folder and port. */
+  env?: Record<string, string>;
+  /** false: leave the database without an organization and return the printed setup link. */
+  setUp?: boolean;
 }
 
 /**
  * `apiusers serve` on a free port with a fresh data folder, set up through POST /v1/setup with
  * the token it prints, exactly as a newcomer would: Acme Corp in America/Chicago and its owner.
  */
-export async function startSetUpServer(): Promise<RunningServer> {
+export async function startSetUpServer(options: ServerOptions = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'apiusers-browser-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of CONFIG_OPTIONS) delete env[key];
-  Object.assign(env, { PORT: String(port), DATA_DIR: join(dir, 'data'), DATABASE_URL: join(dir, 'data', 'apiusers.db'), LOG_LEVEL: 'warn' });
+  Object.assign(env, { PORT: String(port), DATA_DIR: join(dir, 'data'), DATABASE_URL: join(dir, 'data', 'apiusers.db'), LOG_LEVEL: 'warn' }, options.env);
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'serve'], { env, cwd: ROOT });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -57,19 +66,21 @@ export async function startSetUpServer(): Promise<RunningServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const token = await new Promise<string>((resolve, reject) => {
+    const link = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no setup link within 30 s:\n${output}`)), 30_000);
       const check = () => {
-        const match = /\/setup#token=([A-Za-z0-9_-]+)/.exec(output);
+        const match = /https?:\/\/\S+\/setup#token=[A-Za-z0-9_-]+/.exec(output);
         if (match && /apiusers is serving/.test(output)) {
           clearTimeout(timer);
           child.stdout.off('data', check);
-          resolve(match[1]!);
+          resolve(match[0]);
         }
       };
       child.stdout.on('data', check);
       child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
     });
+    if (options.setUp === false) return { base, setupLink: link, stop };
+    const token = new URL(link).hash.replace(/^#token=/, '');
     const response = await fetch(`${base}/v1/setup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -131,4 +142,35 @@ export async function waitForValue(input: Locator, pattern: RegExp, ms = 10_000)
     if (Date.now() > deadline) throw new Error(`input value ${JSON.stringify(value)} never matched ${pattern}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Fills the sign-in page with any administrator's email and password. */
+export async function signInAs(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export interface RestSession {
+  organizationId: string;
+  /** fetch on the server with the session cookie and CSRF token. */
+  call(method: string, path: string, body?: unknown): Promise<Response>;
+}
+
+/** Signs in through POST /v1/session (the owner by default), for arranging data over REST. */
+export async function restSession(base: string, email = OWNER.email, password = OWNER.password): Promise<RestSession> {
+  const signedIn = await fetch(`${base}/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  if (signedIn.status !== 200) throw new Error(`POST /v1/session -> ${signedIn.status} ${await signedIn.text()}`);
+  const session = await signedIn.json() as { csrf_token: string; organization: { id: string } };
+  const cookie = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return {
+    organizationId: session.organization.id,
+    call: (method, path, body) => fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': session.csrf_token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  };
 }
