@@ -43,7 +43,15 @@ document.getElementById('setup').addEventListener('submit', async (event) => {
     token, organization: { name: v('org-name'), time_zone: v('time-zone') },
     owner: { first_name: v('first-name'), last_name: v('last-name'), email: v('email'), password: v('password') } }) });
   const body = await res.json();
-  if (res.ok) { history.replaceState(null, '', '/setup'); message.className = ''; message.textContent = 'Done: ' + body.organization.display_name + ' is ready and you are signed in as its Account owner.'; }
+  if (res.ok) {
+    history.replaceState(null, '', '/setup'); message.className = '';
+    message.textContent = 'Done: ' + body.organization.display_name + ' is ready and you are signed in as its Account owner.';
+    // On to the admin UI (signed in by the cookie this answer set; the sign-in page, email filled,
+    // if the browser refused it). Without a built UI, say where to go instead.
+    const ui = await fetch('/sign-in', { method: 'HEAD' }).catch(() => null);
+    if (ui && ui.ok) location.replace('/sign-in?next=%2Fadministrators&email=' + encodeURIComponent(v('email')));
+    else message.textContent += ' The web UI is not built (npm run build); the API and its documentation are at /docs.';
+  }
   else { message.className = 'error'; message.textContent = body.detail || 'Setup failed.'; }
 });
 </script></body></html>`;

@@ -6,14 +6,17 @@ import { api, setCsrfToken, unwrap } from '../api/client';
 import { safeNext, SESSION_KEY, useSession } from '../api/session';
 import { ProblemAlert } from '../components/problem-alert';
 
-/** POST /v1/session, then back to the page the user came from. */
+/**
+ * POST /v1/session, then back to the page the user came from. `?email=` fills the email (the
+ * setup page sends the new owner here; signed in already, they go straight on to `next`).
+ */
 export function SignInPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   const session = useSession();
   const client = useQueryClient();
   const navigate = useNavigate();
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(() => params.get('email') ?? '');
   const [password, setPassword] = useState('');
   const signIn = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/session', { body: { email, password } })),
@@ -37,7 +40,7 @@ export function SignInPage() {
           <Title order={1} size="h2">Sign in</Title>
           {params.get('expired') && <Alert color="yellow">Your session ended. Sign in again to continue.</Alert>}
           <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-          <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <PasswordInput label="Password" autoComplete="current-password" required autoFocus={Boolean(params.get('email'))} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
           <ProblemAlert error={signIn.error} title="Could not sign in" />
           <Button type="submit" loading={signIn.isPending}>Sign in</Button>
         </Stack>
