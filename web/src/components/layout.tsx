@@ -4,10 +4,16 @@ import { useQueryClient } from '@tanstack/react-query';
 import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { api, setCsrfToken } from '../api/client';
 import { SESSION_KEY, useSignedIn } from '../api/session';
+import { can } from '../lib/privileges';
 
-const LINKS = [
+/** The navigation; a link whose page needs a privilege the administrator lacks is not shown. */
+const LINKS: { to: string; label: string; needs?: string }[] = [
   { to: '/administrators', label: 'Administrators' },
   { to: '/settings/access/api-users', label: 'Settings › Access' },
+  { to: '/settings/applications', label: 'Settings › Applications', needs: 'api-users:read' },
+  { to: '/settings/roles', label: 'Settings › Roles', needs: 'admins:read' },
+  { to: '/settings/organization', label: 'Settings › Organization' },
+  { to: '/audit-log', label: 'Audit log', needs: 'audit:read' },
   { to: '/mail', label: 'Mailbox' },
 ];
 
@@ -42,7 +48,7 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        {LINKS.map((link) => (
+        {LINKS.filter((link) => !link.needs || can(session.privileges, link.needs)).map((link) => (
           <NavLink key={link.to} component={RouterLink} to={link.to} label={link.label}
             active={location.pathname.startsWith(link.to)} onClick={close} />
         ))}

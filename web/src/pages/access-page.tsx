@@ -1,11 +1,12 @@
 import { Badge, Button, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { useSignedIn } from '../api/session';
+import { LoadMore } from '../components/load-more';
 import { ProblemAlert } from '../components/problem-alert';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
+import { useKeysetList } from '../lib/keyset';
 import { NewApiUserModal } from './new-api-user-modal';
 
 /** dotdigital: Settings > Access > API users. */
@@ -13,10 +14,11 @@ export function AccessPage() {
   const { organization, privileges } = useSignedIn();
   const [creating, setCreating] = useState(false);
   const canManage = privileges.includes('api-users:manage') || privileges.includes('account:manage');
-  const list = useQuery({
-    queryKey: ['api-users', organization.id],
-    queryFn: () => unwrap(api.GET('/v1/organizations/{org}/api-users', { params: { path: { org: organization.id }, query: { limit: 100 } } })),
-  });
+  // Keyset pages of 100 with Load more, so every API user is reachable.
+  const list = useKeysetList(['api-users', organization.id, 'pages'], (cursor) => unwrap(api.GET('/v1/organizations/{org}/api-users', {
+    params: { path: { org: organization.id }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+  })));
+  const timeZone = list.first?.time_zone ?? organization.time_zone;
 
   return (
     <Stack>
@@ -32,7 +34,7 @@ export function AccessPage() {
               <Text size="sm" c="dimmed">Create one API user per integrated system, so problems are easy to isolate.</Text>
               {canManage && <Button onClick={() => setCreating(true)}>New user</Button>}
             </Group>
-            <ProblemAlert error={list.error} title="Could not load API users" />
+            <ProblemAlert error={list.query.error} title="Could not load API users" />
             <Table.ScrollContainer minWidth={720}>
               <Table striped highlightOnHover aria-label="API users">
                 <Table.Thead>
@@ -42,20 +44,21 @@ export function AccessPage() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {list.isPending && <Table.Tr><Table.Td colSpan={5}>Loading…</Table.Td></Table.Tr>}
-                  {list.data?.data.length === 0 && <Table.Tr><Table.Td colSpan={5}>No API users yet. Choose New user to add one.</Table.Td></Table.Tr>}
-                  {list.data?.data.map((user) => (
+                  {list.query.isPending && <Table.Tr><Table.Td colSpan={5}>Loading…</Table.Td></Table.Tr>}
+                  {list.query.data && list.rows.length === 0 && <Table.Tr><Table.Td colSpan={5}>No API users yet. Choose New user to add one.</Table.Td></Table.Tr>}
+                  {list.rows.map((user) => (
                     <Table.Tr key={user.id}>
                       <Table.Td>{user.username}</Table.Td>
                       <Table.Td>{user.description}</Table.Td>
                       <Table.Td><Badge color={user.status === 'enabled' ? 'green' : 'gray'} variant="light">{user.status === 'enabled' ? 'Enabled' : user.status === 'disabled' ? 'Disabled' : 'Invited'}</Badge></Table.Td>
                       <Table.Td>{user.applications.map((a) => a.name).join(', ')}</Table.Td>
-                      <Table.Td>{formatSignIn(user.last_sign_in_at, list.data.time_zone) || 'Never'}</Table.Td>
+                      <Table.Td>{formatSignIn(user.last_sign_in_at, timeZone) || 'Never'}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <LoadMore shown={list.rows.length} noun="API users" hasMore={list.hasMore} loading={list.loadingMore} onLoad={list.loadMore} />
           </Stack>
         </Tabs.Panel>
       </Tabs>

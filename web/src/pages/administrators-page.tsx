@@ -1,16 +1,19 @@
 import { ActionIcon, Button, Checkbox, CloseButton, Group, Paper, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { useSignedIn } from '../api/session';
 import type { DirectoryRow } from '../api/types';
+import { LoadMore } from '../components/load-more';
 import { ProblemAlert } from '../components/problem-alert';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
+import { useKeysetList } from '../lib/keyset';
 import { AddAdministratorModal } from './add-administrator-modal';
 import { ApiUserFormModal, useApiUser } from './api-user-form-modal';
+import { EditAdministratorModal } from './edit-administrator-modal';
 
 /** Movius: the Administrators tool, people and API users in one list. */
 export function AdministratorsPage() {
@@ -24,17 +27,18 @@ export function AdministratorsPage() {
   const manageApiUsers = privileges.includes('api-users:manage') || privileges.includes('account:manage');
   const manageAdmins = privileges.includes('admins:manage') || privileges.includes('account:manage');
 
-  const list = useQuery({
-    queryKey: ['directory', organization.id, q],
-    placeholderData: keepPreviousData,
-    queryFn: () => unwrap(api.GET('/v1/organizations/{org}/administrators', { params: { path: { org: organization.id }, query: { limit: 100, ...(q ? { q } : {}) } } })),
-  });
-  const rows = list.data?.data ?? [];
+  // Keyset pages of 100 with Load more, so every row is reachable however many there are.
+  const list = useKeysetList(['directory', organization.id, 'pages', q], (cursor) => unwrap(api.GET('/v1/organizations/{org}/administrators', {
+    params: { path: { org: organization.id }, query: { limit: 100, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) } },
+  })));
+  const rows = list.rows;
+  const timeZone = list.first?.time_zone ?? organization.time_zone;
   const selected = rows.filter((row) => checked.includes(row.id));
   const single = selected.length === 1 ? selected[0]! : null;
   const details = rows.find((row) => row.id === detailsId) ?? null;
-  const editable = single?.kind === 'api' ? single : null;
-  const apiUser = useApiUser(dialog === 'edit' && editable ? editable.id : null);
+  // An API user opens the API user form; a person, Edit Administrator (needs admins:manage).
+  const editable = single && (single.kind === 'api' ? manageApiUsers : manageAdmins) ? single : null;
+  const apiUser = useApiUser(dialog === 'edit' && editable?.kind === 'api' ? editable.id : null);
 
   const resend = useMutation({
     mutationFn: (row: DirectoryRow) => unwrap(api.POST('/v1/organizations/{org}/api-users/{id}/invite', { params: { path: { org: organization.id, id: row.id } } })),
@@ -58,12 +62,12 @@ export function AdministratorsPage() {
           <Button variant="default" disabled={single?.kind !== 'api' || !manageApiUsers} loading={resend.isPending}
             onClick={() => single && resend.mutate(single)}>Resend Invite</Button>
           {manageAdmins && <Button variant="light" onClick={() => setDialog('add-admin')}>+ Add New Administrator</Button>}
-          <Tooltip label={editable ? 'Edit' : 'Select one API user to edit'}>
-            <ActionIcon variant="default" size="lg" aria-label="Edit" disabled={!editable || !manageApiUsers} onClick={() => setDialog('edit')}>✎</ActionIcon>
+          <Tooltip label={editable ? 'Edit' : 'Select one administrator or API user to edit'}>
+            <ActionIcon variant="default" size="lg" aria-label="Edit" disabled={!editable} onClick={() => setDialog('edit')}>✎</ActionIcon>
           </Tooltip>
         </Group>
       </Group>
-      <ProblemAlert error={list.error} title="Could not load administrators" />
+      <ProblemAlert error={list.query.error} title="Could not load administrators" />
       <ProblemAlert error={resend.error} title="Invitation not sent" />
       <ProblemAlert error={apiUser.error} title="Could not open the API user" />
       <Group align="flex-start" wrap={wide ? 'nowrap' : 'wrap'}>
@@ -80,8 +84,8 @@ export function AdministratorsPage() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {list.isPending && <Table.Tr><Table.Td colSpan={5}>Loading…</Table.Td></Table.Tr>}
-              {list.data && rows.length === 0 && <Table.Tr><Table.Td colSpan={5}>{q ? `Nobody matches “${q}”.` : 'No administrators yet.'}</Table.Td></Table.Tr>}
+              {list.query.isPending && <Table.Tr><Table.Td colSpan={5}>Loading…</Table.Td></Table.Tr>}
+              {list.query.data && rows.length === 0 && <Table.Tr><Table.Td colSpan={5}>{q ? `Nobody matches “${q}”.` : 'No administrators yet.'}</Table.Td></Table.Tr>}
               {rows.map((row) => (
                 <Table.Tr key={row.id} bg={checked.includes(row.id) ? 'var(--mantine-color-blue-light)' : undefined}>
                   <Table.Td>
@@ -90,7 +94,7 @@ export function AdministratorsPage() {
                   <Table.Td>
                     <Button variant="subtle" size="compact-sm" px={0} onClick={() => setDetailsId(row.id)}>{row.name}</Button>
                   </Table.Td>
-                  <Table.Td>{formatSignIn(row.last_sign_in_at, list.data!.time_zone)}</Table.Td>
+                  <Table.Td>{formatSignIn(row.last_sign_in_at, timeZone)}</Table.Td>
                   <Table.Td>{row.role.name}</Table.Td>
                   <Table.Td>{row.organization.display_name}</Table.Td>
                 </Table.Tr>
@@ -112,13 +116,15 @@ export function AdministratorsPage() {
               <Text size="sm">Status : {details.status}</Text>
               {details.kind === 'api' && <Text size="sm">External Applications : {details.applications.map((a) => a.name).join(', ') || '—'}</Text>}
               {details.description && <Text size="sm">Description : {details.description}</Text>}
-              <Text size="sm">Last Sign In : {formatSignIn(details.last_sign_in_at, list.data!.time_zone) || 'Never'}</Text>
+              <Text size="sm">Last Sign In : {formatSignIn(details.last_sign_in_at, timeZone) || 'Never'}</Text>
             </Stack>
           </Paper>
         )}
       </Group>
+      <LoadMore shown={rows.length} noun="administrators and API users" hasMore={list.hasMore} loading={list.loadingMore} onLoad={list.loadMore} />
       {dialog === 'add-api-user' && <ApiUserFormModal onClose={() => setDialog(null)} />}
       {dialog === 'add-admin' && <AddAdministratorModal onClose={() => setDialog(null)} />}
+      {dialog === 'edit' && editable?.kind === 'admin' && <EditAdministratorModal id={editable.id} onClose={() => { setDialog(null); setChecked([]); }} />}
       {dialog === 'edit' && apiUser.data && (
         <ApiUserFormModal key={apiUser.data.etag} editing={{ user: apiUser.data.data, etag: apiUser.data.etag }}
           onClose={() => { setDialog(null); setChecked([]); }} />
