@@ -13,6 +13,7 @@ import { sessionRoutes, signInRoutes } from '../modules/sessions/session.routes.
 import { setupRoutes } from '../modules/setup/setup.routes.js';
 import { accessTokenRoutes } from '../modules/tokens/access-token.routes.js';
 import { consumptionRoutes } from '../modules/api-auth/account-info.routes.js';
+import { soapRoutes } from '../modules/soap/soap.routes.js';
 import { apiUserInviteRoutes } from '../modules/api-users/api-user-invite.routes.js';
 import { apiUserRoutes } from '../modules/api-users/api-user.routes.js';
 import { applicationRoutes } from '../modules/applications/application.routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
   verifier.limiter = new TierRequestLimiter(deps);
   await app.register(consumptionRoutes(deps, verifier));
+  await app.register(soapRoutes(deps, verifier, metrics));
   // Sets verifier.accessTokens, so it must be registered before any request is served.
   await app.register(oauthRoutes(deps, verifier));
   // The administrators' side: cookies are parsed and set only here, so the consumption API's hot

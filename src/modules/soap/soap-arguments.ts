@@ -1,0 +1,99 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TSchema } from 'typebox';
+import { AppError, appError, type FieldError } from '../../http/app-error.js';
+import { OPERATIONS } from './soap-wsdl.js';
+
+/**
+ * Turning the `soap` package's parse of a request element into the input the REST routes
+ * validate, and validating it with the same TypeBox schemas, so SOAP and REST accept and refuse
+ * the same values with the same messages. XML is text, so values are coerced to the declared
+ * types (as REST does for query strings); pointers name the element path within the operation.
+ */
+const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, strict: false, coerceTypes: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+export type SoapArgs = Record<string, unknown>;
+
+/** Element text without the parser's extras: attributes dropped, `$value` unwrapped. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const object = value as Record<string, unknown>;
+  if ('$value' in object) return plain(object.$value);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(object)) if (key !== 'attributes') out[key] = plain(item);
+  return out;
+}
+
+/** `<applications><application>a</application>…</applications>` -> ['a', …]; empty element -> []. */
+export function listOf(wrapper: unknown, item: string): unknown[] | undefined {
+  if (wrapper === undefined) return undefined;
+  if (wrapper === null || wrapper === '') return [];
+  const items = (wrapper as Record<string, unknown>)[item];
+  if (items === undefined || items === null) return [];
+  return Array.isArray(items) ? items : [items];
+}
+
+/** An element the operation does not declare is refused by name, as REST refuses unknown fields. */
+export function assertKnownElements(operation: string, args: SoapArgs): void {
+  const known = new Set(OPERATIONS[operation]!.input.map(([name]) => name));
+  const unknown = Object.keys(args).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    const errors: FieldError[] = unknown.map((name) => ({ location: 'body', pointer: `/${operation}/${name}`, detail: 'is not a known element' }));
+    throw new AppError('request.invalid', errors.map((e) => `body ${e.pointer}: ${e.detail}`).join('; '), { errors });
+  }
+}
+
+function pointerOf(issue: ErrorObject, prefix: string): string {
+  let pointer = issue.instancePath;
+  if (issue.keyword === 'required') pointer += `/${String(issue.params.missingProperty)}`;
+  if (issue.keyword === 'additionalProperties') pointer += `/${String(issue.params.additionalProperty)}`;
+  return `${prefix}${pointer}`;
+}
+
+/**
+ * Validates (and coerces in place) one value against a REST schema.
+ * @example const body = validated(NewApiUserBody, input, '/CreateApiUser/api_user');
+ * @throws AppError 400 request.invalid with one error per offending element
+ */
+export function validated<T>(schema: TSchema, value: unknown, prefix: string): T {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema as object);
+    compiled.set(schema, validate);
+  }
+  if (validate(value)) return value as T;
+  const errors: FieldError[] = (validate.errors ?? []).map((issue) => ({
+    location: 'body',
+    pointer: pointerOf(issue, prefix),
+    detail: issue.keyword === 'additionalProperties' ? 'is not a known element' : (issue.message ?? 'is invalid'),
+  }));
+  throw new AppError('request.invalid', errors.map((e) => `body ${e.pointer}: ${e.detail}`).join('; '), { errors });
+}
+
+/**
+ * The version a change is based on (If-Match in REST). Missing: 428, so no client overwrites a
+ * change it has not seen (RFC 6585 §3, as REST).
+ */
+export function requireVersion(operation: string, value: unknown): number {
+  if (value === undefined || value === null || value === '') {
+    throw appError('precondition.required', `Send version with the version from your last read (GetApiUser returns it), so changes made by others are not overwritten.`);
+  }
+  const version = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(version) || version < 0 || version > 999_999_999) {
+    throw new AppError('request.invalid', `body /${operation}/version: must be an integer`, { errors: [{ location: 'body', pointer: `/${operation}/version`, detail: 'must be an integer' }] });
+  }
+  return version;
+}
+
+/** xs:boolean (XML Schema 1.0 §3.2.2): true, false, 1, 0. */
+export function booleanOf(operation: string, name: string, value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim();
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new AppError('request.invalid', `body /${operation}/${name}: must be true or false`, { errors: [{ location: 'body', pointer: `/${operation}/${name}`, detail: 'must be true or false' }] });
+}
