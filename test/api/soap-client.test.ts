@@ -208,8 +208,9 @@ describe(`SOAP with the soap npm client (${postgresUrl() ? 'PostgreSQL' : 'SQLit
     const otherToken = (await as(t.app, other, { method: 'POST', url: '/v1/me/tokens', payload: { name: 'other soap' } })).json().token as string;
     const mine = await createApiUserRest({ description: 'Acme only', password: PASSWORD, password_confirmation: PASSWORD });
     const asOther = await clientWith(new BearerSecurity(otherToken));
-    for (const call of [asOther.GetApiUserAsync({ id: mine.id }), asOther.DeleteApiUserAsync({ id: mine.id, version: mine.version, confirm: true }), asOther.ResendInviteAsync({ id: mine.id })]) {
-      const fault = await faultOf(call);
+    const calls = [() => asOther.GetApiUserAsync({ id: mine.id }), () => asOther.DeleteApiUserAsync({ id: mine.id, version: mine.version, confirm: true }), () => asOther.ResendInviteAsync({ id: mine.id })];
+    for (const call of calls) {
+      const fault = await faultOf(call());
       assert.equal(fault.code, 'api_user.not_found');
       assert.equal(fault.httpStatus, 404);
     }
