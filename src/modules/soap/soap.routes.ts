@@ -65,6 +65,7 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
         operationId: 'callSoapOperation', tags: ['Consumption API'], summary: 'SOAP: call an operation',
         description: 'The API v2 over SOAP 1.1 for integrators on SOAP stacks: GetCurrentAccountInfo (API user credentials: HTTP Basic, WS-Security UsernameToken PasswordText, or username/password elements), API user management (ListApiUsers, GetApiUser, CreateApiUser, UpdateApiUser, DisableApiUser, EnableApiUser, DeleteApiUser, ResendInvite) and VerifyCredential (an administrator\'s personal access token). Faults carry the REST problem code in detail/ApiFault/code and the same HTTP status as REST. See docs/soap.md.',
         security: [{ apiUserBasic: [] }, { apiUserKey: [] }, { accessToken: [] }],
+        body: { content: { 'text/xml': { schema: { type: 'string', description: 'A SOAP 1.1 envelope with one operation element in soap:Body.' } } } },
         response: { 200: xmlDoc('The operation\'s response envelope.'), 400: xmlDoc('A SOAP fault; other statuses mirror the REST API (401, 403, 404, 409, 412, 413, 415, 428, 429).') },
       },
     }, async (request, reply) => {
