@@ -166,6 +166,21 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     });
   });
 
+  describe('responses follow the XSD', () => {
+    it('GetApiUser -> elements in the sequence order of tns:ApiUser (WCF reads by order), nulls left out', async () => {
+      const app = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/applications`, payload: { key: 'sap-erp', name: 'SAP ERP' } });
+      assert.equal(app.statusCode, 201, app.body);
+      // The only API user of SAP ERP: GetApiUser carries the delete warning.
+      const lonely = await createApiUser({ first_name: 'Melanie', last_name: 'Allen', applications: ['sap-erp'] });
+      const response = await post(envelope(`<api:GetApiUser><api:id>${lonely.id}</api:id></api:GetApiUser>`), { authorization: `Bearer ${pat}` });
+      assert.equal(response.statusCode, 200, response.body);
+      const order = ['<username>', '<description>', '<role>', '<applications>', '<organization>', '<time_zone>', '<delete_warning>', '<effective_rate_limit>', '<version>', '<created_at>', '<updated_at>'].map((tag) => response.body.indexOf(tag));
+      assert.ok(order.every((at) => at > 0), 'every element is there');
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), 'in the XSD order');
+      assert.doesNotMatch(response.body, /<email|<last_sign_in_at|<rate_limit_tier|nil=/, 'null fields are absent');
+    });
+  });
+
   describe('faults for bad requests, never a 5xx', () => {
     const asAdmin = () => ({ authorization: `Bearer ${pat}` });
 

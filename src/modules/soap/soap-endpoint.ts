@@ -5,7 +5,7 @@ import { toAppError } from '../../http/problem-handler.js';
 import { assertKnownElements, plain, type SoapArgs } from './soap-arguments.js';
 import { faultOf, invalidEnvelope, type SoapFault } from './soap-fault.js';
 import type { SoapCall } from './soap-operations.js';
-import { apiWsdl, OPERATIONS, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
+import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
 
 /** The Fastify request and reply of a call, carried through the soap package to the operation. */
 const CALL = Symbol('soap call');
@@ -46,7 +46,7 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
         const { username, password, ...rest } = plain(args ?? {}) as SoapArgs;
         assertKnownElements(name, { username, password, ...rest });
         const text = (value: unknown) => (value === undefined ? undefined : value === null ? '' : String(value));
-        return await operation({ request, reply, soapHeaders, bodyUsername: text(username), bodyPassword: text(password), args: rest });
+        return shapeResponse(name, await operation({ request, reply, soapHeaders, bodyUsername: text(username), bodyPassword: text(password), args: rest }));
       } catch (error) {
         throw { Fault: faultFor(error, request, reply) };
       }

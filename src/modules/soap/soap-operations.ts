@@ -19,7 +19,6 @@ import { findOrganizationById } from '../organizations/organization.repository.j
 import { grants } from '../roles/privileges.js';
 import { booleanOf, listOf, requireVersion, validated, type SoapArgs } from './soap-arguments.js';
 import { authenticateAdministrator, authenticateApiUser, type SoapCredentialSource } from './soap-credentials.js';
-import { applicationList, soapApiUser, soapDirectoryPage, withoutNulls } from './soap-presenters.js';
 
 /** One parsed call: the operation's arguments (credentials removed) and where credentials may be. */
 export interface SoapCall extends SoapCredentialSource {
@@ -51,7 +50,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
     const version = requireVersion(operation, call.args.version);
     const confirmed = booleanOf(operation, 'confirm', call.args.confirm);
     const user = await updateApiUser(deps, ctx, orgOf(ctx), id, version, { status }, confirmed);
-    return { api_user: soapApiUser(await present(user)) };
+    return { api_user: await present(user) };
   };
 
   return {
@@ -62,44 +61,46 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
       const verified = await authenticateApiUser(verifier, call, call.reply, application);
       const [user, org] = await Promise.all([findApiUserById(deps.db, verified.organizationId, verified.userId), findOrganizationById(deps.db, verified.organizationId)]);
       if (!user || !org) throw appError('credential.invalid', 'The credential no longer belongs to an API user.');
-      return withoutNulls({
+      return {
         api_user: { id: user.id, username: user.username, name: apiUserDisplayName(user), description: user.description, status: user.status, last_sign_in_at: user.lastSignInAt },
         organization: {
           id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org), name: org.name,
           time_zone: org.timeZone, time_zone_label: timeZoneLabel(org.timeZone, deps.clock.now()),
         },
         application: { key: application },
-        applications: applicationList(user.applications),
+        applications: user.applications,
         limits: { tier: user.effectiveRateLimitTier, requests_per_minute: REQUESTS_PER_MINUTE[user.effectiveRateLimitTier] },
-      });
+      };
     },
 
     /** GET /v1/organizations/{org}/api-users. */
     async ListApiUsers(call) {
       const ctx = await admin(call);
       const { q, status, role_id, application, sort, limit, cursor } = call.args;
-      const query = validated<DirectoryRequest>(ListQuery, withoutNulls({ q, status, role_id, application, sort, limit, cursor }), '/ListApiUsers');
-      return soapDirectoryPage(await listDirectoryPage(deps, ctx, orgOf(ctx), 'api-users:read', 'api', query));
+      const given = Object.fromEntries(Object.entries({ q, status, role_id, application, sort, limit, cursor }).filter(([, v]) => v !== undefined && v !== null));
+      const query = validated<DirectoryRequest>(ListQuery, given, '/ListApiUsers');
+      const page = await listDirectoryPage(deps, ctx, orgOf(ctx), 'api-users:read', 'api', query);
+      return { api_users: page.data, next_cursor: page.next_cursor, time_zone: page.time_zone, time_zone_label: page.time_zone_label };
     },
 
     /** GET /v1/organizations/{org}/api-users/{id}, with the delete warning. */
     async GetApiUser(call) {
       const ctx = await admin(call);
       const user = await getApiUser(deps, ctx, orgOf(ctx), idOf('GetApiUser', call.args));
-      // The soap package writes elements in the XSD's sequence order, whatever the key order here.
-      return { api_user: soapApiUser({ ...(await present(user)), delete_warning: await deleteWarningFor(deps.db, user) }) };
+      return { api_user: { ...(await present(user)), delete_warning: await deleteWarningFor(deps.db, user) } };
     },
 
     /** POST /v1/organizations/{org}/api-users. */
     async CreateApiUser(call) {
       const ctx = await admin(call);
       const input = (call.args.api_user ?? {}) as Record<string, unknown>;
-      const body = validated<Static<typeof NewApiUserBody>>(NewApiUserBody, withoutNulls({ ...input, applications: listOf(input.applications, 'application') }), '/CreateApiUser/api_user');
+      const fields = { ...input, applications: listOf(input.applications, 'application') };
+      const body = validated<Static<typeof NewApiUserBody>>(NewApiUserBody, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), '/CreateApiUser/api_user');
       const { apiUser, inviteSent } = await createApiUser(deps, ctx, orgOf(ctx), {
         username: body.username, firstName: body.first_name, lastName: body.last_name, email: body.email, description: body.description,
         status: body.status, applications: body.applications, password: body.password, passwordConfirmation: body.password_confirmation,
       });
-      return { api_user: soapApiUser(await present(apiUser)), invite_sent: inviteSent };
+      return { api_user: await present(apiUser), invite_sent: inviteSent };
     },
 
     /** PATCH /v1/organizations/{org}/api-users/{id}. */
@@ -119,7 +120,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
         applications: body.applications, password: body.password, passwordConfirmation: body.password_confirmation, rateLimitTier: body.rate_limit_tier,
       };
       const user = await updateApiUser(deps, ctx, orgOf(ctx), id, version, changes, confirmed);
-      return { api_user: soapApiUser(await present(user)) };
+      return { api_user: await present(user) };
     },
 
     DisableApiUser: setStatus('DisableApiUser', 'disabled'),
@@ -138,7 +139,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
     async ResendInvite(call) {
       const ctx = await admin(call);
       const user = await resendApiUserInvite(deps, ctx, orgOf(ctx), idOf('ResendInvite', call.args));
-      return { api_user: soapApiUser(await present(user)), invite_sent: true };
+      return { api_user: await present(user), invite_sent: true };
     },
 
     /** POST /v1/verify. */
@@ -161,17 +162,17 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
       const [user, org] = verified
         ? await Promise.all([findApiUserById(deps.db, verified.organizationId, verified.userId), findOrganizationById(deps.db, verified.organizationId)])
         : [null, null];
-      return withoutNulls({
+      return {
         valid: code === 'VALID', code, detail,
         api_user: user ? { id: user.id, username: user.username, name: apiUserDisplayName(user), status: user.status } : null,
         organization: org ? { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) } : null,
         application,
         credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
-        scopes: { scope: verified ? [...verified.applications].map((a) => `app:${a}`) : [] },
+        scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
         expires_at: verified?.expiresAt ?? null,
         rate_limit: verified ? (outcome.limit as Record<string, unknown> | null) : null,
         retry_after: outcome.retryAfter,
-      });
+      };
     },
   };
 }

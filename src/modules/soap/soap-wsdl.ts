@@ -200,3 +200,31 @@ ${bindingOperations}
 </wsdl:definitions>
 `;
 }
+
+function shape(fields: readonly Field[], value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, type, occurs = ''] of fields) {
+    const item = value[name];
+    if (item === null || item === undefined) continue;
+    out[name] = occurs === '*' ? (Array.isArray(item) ? item : [item]).map((one) => shapeValue(type, one)) : shapeValue(type, item);
+  }
+  return out;
+}
+
+function shapeValue(type: string, value: unknown): unknown {
+  if (!type.startsWith('tns:')) return value;
+  const fields = TYPES[type.slice(4)]!;
+  // A list type (one repeated element) takes the REST array as it is: [a, b] -> <application>a</application>…
+  if (Array.isArray(value) && fields.length === 1 && fields[0]![2] === '*') return shape(fields, { [fields[0]![0]]: value });
+  return shape(fields, value as Record<string, unknown>);
+}
+
+/**
+ * An operation's REST-shaped answer as its XSD declares it, the way REST response schemas strip
+ * undeclared fields: only declared elements, in the sequence order (order-sensitive stacks such
+ * as WCF's DataContractSerializer skip misplaced elements), nulls left out (minOccurs="0").
+ * @example shapeResponse('GetApiUser', { api_user: presentApiUser(…) })
+ */
+export function shapeResponse(operation: string, value: Record<string, unknown>): Record<string, unknown> {
+  return shape(OPERATIONS[operation]!.output, value);
+}
