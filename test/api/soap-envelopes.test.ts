@@ -248,6 +248,13 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assert.match(elementText(response.body, 'faultstring')!, /^Document type declarations/);
     });
 
+    it('elements nested thousands deep -> 400 before parsing (no recursion runs out of stack)', async () => {
+      const deep = `${'<a>'.repeat(1500)}x${'</a>'.repeat(1500)}`;
+      const response = await post(envelope(`<api:GetApiUser><api:id>${deep}</api:id></api:GetApiUser>`), { authorization: `Bearer ${pat}` });
+      assertFault(response, 400, 'request.invalid');
+      assert.match(elementText(response.body, 'faultstring')!, /nested more than 32 deep/);
+    });
+
     it('an undeclared entity reference -> 400 (the parser is strict)', async () => {
       assertFault(await post(accountInfo('<api:username>&xxe;</api:username>')), 400, 'request.invalid');
     });

@@ -5,13 +5,12 @@ import { toAppError } from '../../http/problem-handler.js';
 import { assertKnownElements, plain, type SoapArgs } from './soap-arguments.js';
 import { faultOf, invalidEnvelope, type SoapFault } from './soap-fault.js';
 import type { SoapCall } from './soap-operations.js';
+import { assertSafeXml } from './xml-guards.js';
 import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
 
 /** The Fastify request and reply of a call, carried through the soap package to the operation. */
 const CALL = Symbol('soap call');
 const SOAP_12_ENVELOPE = 'http://www.w3.org/2003/05/soap-envelope';
-/** Refused before parsing: a DTD is how XXE (CWE-611) and entity expansion (CWE-776) get in. */
-const DTD = /<!DOCTYPE|<!ENTITY/i;
 
 type Operation = (call: SoapCall) => Promise<Record<string, unknown>>;
 interface CallState { request: FastifyRequest; reply: FastifyReply }
@@ -70,8 +69,7 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
     wsdl: wsdlXml,
     faultXml,
     operationOf(xml, soapAction) {
-      if (xml.trim() === '') throw invalidEnvelope('The body is empty; send a SOAP 1.1 envelope.');
-      if (DTD.test(xml)) throw invalidEnvelope('Document type declarations (<!DOCTYPE>, <!ENTITY>) are not accepted: entities are neither expanded nor fetched. Remove the DTD.');
+      assertSafeXml(xml);
       if (xml.includes(SOAP_12_ENVELOPE)) throw invalidEnvelope(`SOAP 1.2 envelopes are not supported; send SOAP 1.1 (envelope namespace http://schemas.xmlsoap.org/soap/envelope/, Content-Type text/xml).`);
       let parsed: { Body?: Record<string, unknown> } | null;
       try {
