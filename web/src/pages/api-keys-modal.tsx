@@ -148,7 +148,7 @@ function ApiKeysPanel({ user }: { user: ApiUser }) {
           <Table aria-label="API keys" striped>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Name</Table.Th><Table.Th>Key</Table.Th><Table.Th>Status</Table.Th><Table.Th>Expires</Table.Th><Table.Th>Last used</Table.Th><Table.Th>Actions</Table.Th>
+                <Table.Th>Name</Table.Th><Table.Th w={120}>Key</Table.Th><Table.Th w={110}>Status</Table.Th><Table.Th>Expires</Table.Th><Table.Th>Last used</Table.Th><Table.Th>Actions</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -157,7 +157,7 @@ function ApiKeysPanel({ user }: { user: ApiUser }) {
                 return (
                   <Table.Tr key={key.id}>
                     <Table.Td>{key.name}</Table.Td>
-                    <Table.Td><Code>{key.hint}</Code></Table.Td>
+                    <Table.Td><Code style={{ whiteSpace: 'nowrap' }}>{key.hint}</Code></Table.Td>
                     <Table.Td><Badge variant="light" color={key.status === 'active' ? 'green' : key.status === 'expiring' ? 'yellow' : 'gray'}>{key.status}</Badge></Table.Td>
                     <Table.Td>{key.status === 'expiring' && key.expires_at ? `Rolled: valid until ${formatSignIn(key.expires_at, zone)}` : formatSignIn(key.expires_at, zone) || 'Never'}</Table.Td>
                     <Table.Td>{key.last_used_at ? `${formatSignIn(key.last_used_at, zone)}${key.last_used_application ? ` · ${key.last_used_application}` : ''}` : 'Never'}</Table.Td>
