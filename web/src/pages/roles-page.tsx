@@ -13,6 +13,13 @@ import { can } from '../lib/privileges';
 type Role = paths['/v1/organizations/{org}/roles']['get']['responses'][200]['content']['application/json']['data'][number];
 type Privilege = paths['/v1/privileges']['get']['responses'][200]['content']['application/json']['data'][number];
 
+/** Built-in roles from the most to the least powerful, then custom roles by name. */
+const BUILT_IN_ORDER = ['owner', 'enterprise-super-admin', 'administrator', 'viewer', 'api-user'];
+function byRank(a: Role, b: Role): number {
+  const rank = (r: Role) => (r.kind === 'built_in' ? BUILT_IN_ORDER.indexOf(r.id) : BUILT_IN_ORDER.length);
+  return rank(a) - rank(b) || a.name.localeCompare(b.name);
+}
+
 /** Whether a role grants a privilege: held directly, or through "Can manage account". */
 function grants(role: Role, privilege: string): boolean {
   return role.privileges.includes(privilege) || role.privileges.includes('account:manage');
@@ -31,7 +38,7 @@ export function RolesPage() {
     queryFn: () => unwrap(api.GET('/v1/organizations/{org}/roles', { params: { path: { org: organization.id } } })),
   });
   const catalog = usePrivileges();
-  const list = roles.data?.data ?? [];
+  const list = [...(roles.data?.data ?? [])].sort(byRank);
   const all = catalog.data?.data ?? [];
   const custom = list.filter((r) => r.kind === 'custom');
 
