@@ -5,10 +5,11 @@ export interface TimeZoneOption {
   label: string;
 }
 
-/** "UTC+09:00", "UTC-05:00" or "UTC" at `at` (every browser formats `longOffset` the same way). */
+/** "UTC+09:00", "UTC-05:00" or "UTC+00:00" at `at` (every browser formats `longOffset` the same way). */
 export function utcOffset(zone: string, at: Date): string {
   const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  return name.replace(/^GMT/, 'UTC');
+  // Some engines print a zero offset as plain "GMT".
+  return name === 'GMT' ? 'UTC+00:00' : name.replace(/^GMT/, 'UTC');
 }
 
 /**

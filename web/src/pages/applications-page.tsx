@@ -1,6 +1,5 @@
 import { Badge, Button, Group, Modal, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, unwrapWithEtag } from '../api/client';
@@ -10,6 +9,7 @@ import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { SaveProblem } from '../components/save-problem';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
+import { notifyDone } from '../lib/notify';
 import { can } from '../lib/privileges';
 
 /**
@@ -90,7 +90,7 @@ function CreateApplicationModal({ onClose }: { onClose: () => void }) {
       body: { name: name.trim(), key: key.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
     })),
     onSuccess: async (app) => {
-      notifications.show({ color: 'green', message: `${app.name} was added.` });
+      notifyDone(`${app.name} was added.`);
       await client.invalidateQueries({ queryKey: ['applications', organization.id] });
       onClose();
     },
@@ -162,7 +162,7 @@ function EditApplicationForm({ app, etag, onReload, reloading, onClose }: { app:
       body: { name: name.trim(), description: description.trim() },
     })),
     onSuccess: async (saved) => {
-      notifications.show({ color: 'green', message: `Saved ${saved.name}.` });
+      notifyDone(`Saved ${saved.name}.`);
       await client.invalidateQueries({ queryKey: ['applications', organization.id] });
       onClose();
     },
@@ -198,7 +198,7 @@ function DeleteApplicationModal({ app, onClose }: { app: Application; onClose: (
       params: { path: { org: organization.id, id: app.id }, header: { 'if-match': etag } },
     })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: `${app.name} was deleted.` });
+      notifyDone(`${app.name} was deleted.`);
       await client.invalidateQueries({ queryKey: ['applications', organization.id] });
       onClose();
     },

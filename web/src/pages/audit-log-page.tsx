@@ -111,7 +111,7 @@ export function AuditLogPage() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <LoadMore shown={list.rows.length} noun="events" hasMore={list.hasMore} loading={list.loadingMore} onLoad={list.loadMore} />
+      <LoadMore shown={list.rows.length} noun={['event', 'events']} hasMore={list.hasMore} loading={list.loadingMore} onLoad={list.loadMore} />
     </Stack>
   );
 }

@@ -1,6 +1,5 @@
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, unwrapWithEtag } from '../api/client';
@@ -10,6 +9,7 @@ import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { SaveProblem } from '../components/save-problem';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
+import { notifyDone } from '../lib/notify';
 
 type Administrator = paths['/v1/organizations/{org}/administrators/{id}']['get']['responses'][200]['content']['application/json'];
 type Changes = NonNullable<paths['/v1/organizations/{org}/administrators/{id}']['patch']['requestBody']>['content']['application/json'];
@@ -73,7 +73,7 @@ function EditAdministratorForm({ admin, etag, onReload, reloading, onClose }: { 
       params: { path: { org: organization.id, id: admin.id }, header: { 'if-match': etag } }, body: changes,
     })),
     onSuccess: async (saved) => {
-      notifications.show({ color: 'green', message: `Saved ${saved.name}.` });
+      notifyDone(`Saved ${saved.name}.`);
       await client.invalidateQueries({ queryKey: ['directory', organization.id] });
       await client.invalidateQueries({ queryKey: ['administrator', organization.id, admin.id] });
       onClose();

@@ -1,5 +1,4 @@
 import { Button, Checkbox, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, unwrap, unwrapWithEtag } from '../api/client';
@@ -8,6 +7,7 @@ import type { paths } from '../api/schema';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { SaveProblem } from '../components/save-problem';
 import { TimeZoneNote } from '../components/time-zone-note';
+import { notifyDone } from '../lib/notify';
 import { can } from '../lib/privileges';
 import { timeZoneOptions } from '../lib/time-zone-options';
 
@@ -96,7 +96,7 @@ function OrganizationForm({ org, etag, readOnly, onReload, reloading }: { org: O
       body: { ...(name.trim() !== org.name ? { name: name.trim() } : {}), ...(zone && zone !== org.time_zone ? { time_zone: zone } : {}) },
     })),
     onSuccess: async (saved) => {
-      notifications.show({ color: 'green', message: `Saved. Times are now shown in ${saved.time_zone_label}.` });
+      notifyDone(`Saved. Times are now shown in ${saved.time_zone_label}.`);
       await afterSave();
     },
   });
@@ -144,7 +144,7 @@ function PolicyForm({ policy, etag, readOnly, onReload, reloading }: { policy: P
       params: { path: { org: organization.id }, header: { 'if-match': etag } }, body: changes,
     })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: 'Credential policy saved.' });
+      notifyDone('Credential policy saved.');
       await afterSave();
     },
   });

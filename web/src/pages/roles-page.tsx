@@ -1,6 +1,5 @@
 import { Badge, Button, Checkbox, Group, Modal, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, unwrapWithEtag } from '../api/client';
@@ -8,6 +7,7 @@ import { useSignedIn } from '../api/session';
 import type { paths } from '../api/schema';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { SaveProblem } from '../components/save-problem';
+import { notifyDone } from '../lib/notify';
 import { can } from '../lib/privileges';
 
 type Role = paths['/v1/organizations/{org}/roles']['get']['responses'][200]['content']['application/json']['data'][number];
@@ -52,7 +52,7 @@ export function RolesPage() {
       <ProblemAlert error={roles.error ?? catalog.error} title="Could not load roles" />
       {(roles.isPending || catalog.isPending) && <Text>Loading…</Text>}
       {roles.data && catalog.data && (
-        <Table.ScrollContainer minWidth={220 + list.length * 120}>
+        <Table.ScrollContainer minWidth={240 + list.length * 130}>
           <Table withColumnBorders striped aria-label="Privileges of each role">
             <Table.Thead>
               <Table.Tr>
@@ -178,7 +178,7 @@ function RoleForm({ editing, privileges, onReload, reloading, onClose }: {
       }));
     },
     onSuccess: async (saved) => {
-      notifications.show({ color: 'green', message: editing ? `Saved ${saved.name}.` : `${saved.name} was created.` });
+      notifyDone(editing ? `Saved ${saved.name}.` : `${saved.name} was created.`);
       await client.invalidateQueries({ queryKey: ['roles', organization.id] });
       await client.invalidateQueries({ queryKey: ['role', organization.id] });
       onClose();
@@ -220,7 +220,7 @@ function DeleteRoleModal({ role, onClose }: { role: Role; onClose: () => void })
       params: { path: { org: organization.id, id: role.id }, header: { 'if-match': etag } },
     })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: `${role.name} was deleted.` });
+      notifyDone(`${role.name} was deleted.`);
       await client.invalidateQueries({ queryKey: ['roles', organization.id] });
       onClose();
     },
