@@ -70,8 +70,9 @@ describe(`SOAP with the soap npm client (${postgresUrl() ? 'PostgreSQL' : 'SQLit
     return response.json().api_user;
   }
 
-  it('the WSDL names every operation and the public URL as the address', () => {
+  it('the WSDL names every operation, both SOAP versions and the public URL as the address', () => {
     const description = client.describe() as Record<string, Record<string, Record<string, unknown>>>;
+    assert.deepEqual(Object.keys(description.ApiService!), ['ApiServiceSoap', 'ApiServiceSoap12'], 'a SOAP 1.1 and a SOAP 1.2 port');
     assert.deepEqual(Object.keys(description.ApiService!.ApiServiceSoap!).sort(), [
       'CreateApiUser', 'DeleteApiUser', 'DisableApiUser', 'EnableApiUser', 'GetApiUser', 'GetCurrentAccountInfo', 'ListApiUsers', 'ResendInvite', 'UpdateApiUser', 'VerifyCredential',
     ]);
@@ -191,6 +192,26 @@ describe(`SOAP with the soap npm client (${postgresUrl() ? 'PostgreSQL' : 'SQLit
     const wrong = await faultOf(client.ListApiUsersAsync({ username: 'someone.else@acme.example', password: pat }));
     assert.equal(wrong.code, 'auth.unauthenticated');
     assert.equal(wrong.httpStatus, 401);
+  });
+
+  it('SOAP 1.2 (forceSoap12Headers) -> the same answers and faults', async () => {
+    const user = await createApiUserRest({ description: 'WCF client', password: PASSWORD, password_confirmation: PASSWORD });
+    const soap12 = await createClientAsync(`${baseUrl}/v2/api.svc?wsdl`, { disableCache: true, forceSoap12Headers: true });
+    soap12.setSecurity(new BasicAuthSecurity(user.username, PASSWORD));
+    const [info, raw] = await soap12.GetCurrentAccountInfoAsync({});
+    assert.equal(info.api_user.id, user.id);
+    assert.match(raw, /xmlns:soap="http:\/\/www.w3.org\/2003\/05\/soap-envelope"/);
+    soap12.setSecurity(new BearerSecurity(pat));
+    try {
+      await soap12.GetApiUserAsync({ id: '01936f6e-9b3a-7cc1-8a55-2f1e0c0d4b7a' });
+      assert.fail('expected a fault');
+    } catch (error) {
+      const e = error as { root?: { Envelope: { Body: { Fault: { Code: { Value: string }; Detail: { ApiFault: ApiFault } } } } }; response?: { status: number } };
+      assert.ok(e.root, String(error));
+      assert.equal(e.response!.status, 404);
+      assert.equal(e.root.Envelope.Body.Fault.Code.Value, 'soap:Sender');
+      assert.equal(e.root.Envelope.Body.Fault.Detail.ApiFault.code, 'api_user.not_found');
+    }
   });
 
   it('a Viewer may list but not create (403 auth.forbidden); another organization\'s API user is 404', async () => {

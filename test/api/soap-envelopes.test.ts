@@ -213,9 +213,9 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assertFault(await post(envelope(`<api:GetApiUser><api:id>${user.id}</api:id></api:GetApiUser>`), { ...asAdmin(), soapaction: `"${NS}/DeleteApiUser"` }), 400, 'request.invalid');
     });
 
-    it('not SOAP at all: plain XML, truncated XML, text, an empty body, a SOAP 1.2 envelope -> 400', async () => {
+    it('not SOAP at all: plain XML, truncated XML, text, an empty body, an Envelope in no SOAP namespace -> 400', async () => {
       for (const payload of ['<hello>world</hello>', envelope('<api:GetApiUser><api:id>x</api:id>').slice(0, -20), 'definitely not xml', ' ',
-        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><api:GetCurrentAccountInfo xmlns:api="urn:apiusers:api:v2"/></env:Body></env:Envelope>']) {
+        '<env:Envelope xmlns:env="urn:not-soap"><env:Body><api:GetCurrentAccountInfo xmlns:api="urn:apiusers:api:v2"/></env:Body></env:Envelope>']) {
         assertFault(await post(payload, asAdmin()), 400, 'request.invalid');
       }
     });
@@ -262,6 +262,43 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     it(`a body over BODY_LIMIT (${BODY_LIMIT} bytes) -> 413 fault`, async () => {
       const padding = 'x'.repeat(BODY_LIMIT);
       assertFault(await post(accountInfo(`<api:username>${padding}</api:username>`)), 413, 'request.body_too_large');
+    });
+  });
+
+  describe('SOAP 1.2', () => {
+    const SOAP12 = 'application/soap+xml; charset=utf-8';
+    const envelope12 = (body: string, header = '') =>
+      `<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:api="${NS}">` +
+      `${header ? `<env:Header>${header.replaceAll('soap:mustUnderstand', 'env:mustUnderstand')}</env:Header>` : ''}<env:Body>${body}</env:Body></env:Envelope>`;
+
+    it('a SOAP 1.2 envelope -> 200 application/soap+xml in a SOAP 1.2 envelope, each way of authenticating', async () => {
+      const calls = [
+        post(envelope12('<api:GetCurrentAccountInfo/>'), { 'content-type': `${SOAP12}; action="${NS}/GetCurrentAccountInfo"`, authorization: basic(user.username, PASSWORD) }),
+        post(envelope12('<api:GetCurrentAccountInfo/>', usernameToken(user.username, PASSWORD)), { 'content-type': SOAP12 }),
+        post(envelope12(`<api:GetCurrentAccountInfo>${bodyCredentials(user.username, PASSWORD)}</api:GetCurrentAccountInfo>`), { 'content-type': SOAP12 }),
+      ];
+      for (const response of await Promise.all(calls)) {
+        assert.equal(response.statusCode, 200, response.body);
+        assert.match(String(response.headers['content-type']), /^application\/soap\+xml; charset=utf-8/);
+        assert.match(response.body, /<soap:Envelope xmlns:soap="http:\/\/www.w3.org\/2003\/05\/soap-envelope"/);
+        assert.equal(elementText(response.body, 'id'), user.id);
+      }
+    });
+
+    it('a SOAP 1.2 fault: Code soap:Sender, Reason/Text, Detail/ApiFault in our namespace, the REST status', async () => {
+      const response = await post(envelope12(`<api:GetApiUser><api:id>${user.id}</api:id></api:GetApiUser>`), { 'content-type': SOAP12 });
+      assert.equal(response.statusCode, 401, response.body);
+      assert.match(String(response.headers['content-type']), /^application\/soap\+xml/);
+      assert.match(response.body, /<soap:Fault><soap:Code><soap:Value>soap:Sender<\/soap:Value><\/soap:Code><soap:Reason><soap:Text xml:lang="en">[^<]+<\/soap:Text><\/soap:Reason><soap:Detail><ApiFault xmlns="urn:apiusers:api:v2"><code>auth.unauthenticated<\/code><status>401<\/status>/);
+    });
+
+    it('an action parameter naming another operation -> 400; a refused 1.2 envelope is answered in 1.2', async () => {
+      const mismatch = await post(envelope12(`<api:GetApiUser><api:id>${user.id}</api:id></api:GetApiUser>`), { 'content-type': `${SOAP12}; action="${NS}/DeleteApiUser"`, authorization: `Bearer ${pat}` });
+      assert.equal(mismatch.statusCode, 400, mismatch.body);
+      assert.match(mismatch.body, /<code>request.invalid<\/code>/);
+      const dtd = await post(`<!DOCTYPE x [<!ENTITY a "b">]>${envelope12('<api:GetCurrentAccountInfo/>').replace(/^<\?xml[^>]*\?>/, '')}`, { 'content-type': SOAP12 });
+      assert.equal(dtd.statusCode, 400);
+      assert.match(dtd.body, /<soap:Envelope xmlns:soap="http:\/\/www.w3.org\/2003\/05\/soap-envelope"/);
     });
   });
 

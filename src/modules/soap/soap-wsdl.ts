@@ -1,5 +1,6 @@
 /**
- * The WSDL 1.1 of the SOAP endpoint: document/literal (WS-I Basic Profile 1.1 §4.7), one
+ * The WSDL 1.1 of the SOAP endpoint, with a SOAP 1.1 and a SOAP 1.2 binding (the WSDL 1.1
+ * binding for SOAP 1.2 note) of one port type: document/literal (WS-I Basic Profile 1.1 §4.7), one
  * element per message, every message described by the XSD below. Element names are the field
  * names of the REST API, so docs/api.md describes both. Absent optional elements mean null.
  */
@@ -165,19 +166,21 @@ export function apiWsdl(publicUrl: string): string {
     '      <wsdl:fault name="ApiFault" message="tns:ApiFault"/>',
     '    </wsdl:operation>',
   ].join('\n')).join('\n');
-  const bindingOperations = names.map((name) => [
+  /** The binding operations, for the SOAP 1.1 (`soap`) or SOAP 1.2 (`soap12`) binding namespace. */
+  const bindingOperations = (soap: string) => names.map((name) => [
     `    <wsdl:operation name="${name}">`,
-    `      <soap:operation soapAction="${SOAP_NAMESPACE}/${name}" style="document"/>`,
-    '      <wsdl:input><soap:body use="literal"/></wsdl:input>',
-    '      <wsdl:output><soap:body use="literal"/></wsdl:output>',
-    '      <wsdl:fault name="ApiFault"><soap:fault name="ApiFault" use="literal"/></wsdl:fault>',
+    `      <${soap}:operation soapAction="${SOAP_NAMESPACE}/${name}" style="document"/>`,
+    `      <wsdl:input><${soap}:body use="literal"/></wsdl:input>`,
+    `      <wsdl:output><${soap}:body use="literal"/></wsdl:output>`,
+    `      <wsdl:fault name="ApiFault"><${soap}:fault name="ApiFault" use="literal"/></wsdl:fault>`,
     '    </wsdl:operation>',
   ].join('\n')).join('\n');
+  const address = `${escapeAttribute(publicUrl)}${SOAP_PATH}`;
   return `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions name="ApiService" targetNamespace="${SOAP_NAMESPACE}"
-  xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"
   xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${SOAP_NAMESPACE}">
-  <wsdl:documentation>apiusers API v2 over SOAP 1.1: the consumption API, API user management and the verify API. See docs/soap.md.</wsdl:documentation>
+  <wsdl:documentation>apiusers API v2 over SOAP 1.1 and 1.2: the consumption API, API user management and the verify API. See docs/soap.md.</wsdl:documentation>
   <wsdl:types>
     <xs:schema targetNamespace="${SOAP_NAMESPACE}" elementFormDefault="qualified">
 ${types}
@@ -190,11 +193,18 @@ ${portOperations}
   </wsdl:portType>
   <wsdl:binding name="ApiServiceSoap" type="tns:ApiServiceSoap">
     <soap:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>
-${bindingOperations}
+${bindingOperations('soap')}
+  </wsdl:binding>
+  <wsdl:binding name="ApiServiceSoap12" type="tns:ApiServiceSoap">
+    <soap12:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>
+${bindingOperations('soap12')}
   </wsdl:binding>
   <wsdl:service name="ApiService">
     <wsdl:port name="ApiServiceSoap" binding="tns:ApiServiceSoap">
-      <soap:address location="${escapeAttribute(publicUrl)}${SOAP_PATH}"/>
+      <soap:address location="${address}"/>
+    </wsdl:port>
+    <wsdl:port name="ApiServiceSoap12" binding="tns:ApiServiceSoap12">
+      <soap12:address location="${address}"/>
     </wsdl:port>
   </wsdl:service>
 </wsdl:definitions>

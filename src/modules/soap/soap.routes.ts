@@ -1,16 +1,19 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { AppError, appError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
 import { toAppError } from '../../http/problem-handler.js';
 import type { CredentialVerifier } from '../api-auth/credential-verifier.js';
 import { createSoapEndpoint } from './soap-endpoint.js';
+import { CONTENT_TYPE, type SoapVersion } from './soap-fault.js';
 import { soapOperations } from './soap-operations.js';
 import { SOAP_PATH } from './soap-wsdl.js';
 
-/** SOAP 1.1 §6.1.1 sends envelopes as text/xml; application/soap+xml (1.2) is parsed to say so. */
+/** SOAP 1.1 §6.1.1 sends envelopes as text/xml, SOAP 1.2 as application/soap+xml (RFC 3902). */
 const XML_TYPES = ['text/xml', 'application/soap+xml', 'application/xml'];
-const XML_RESPONSE = 'text/xml; charset=utf-8';
+const XML_RESPONSE = CONTENT_TYPE['1.1'];
+/** RFC 3902 §3: the SOAP 1.2 action travels as a Content-Type parameter. */
+const ACTION_PARAMETER = /;\s*action\s*=\s*("[^"]*"|[^;\s]*)/i;
 const WSDL_QUERY = /^(wsdl|singlewsdl)$/i;
 
 const xmlDoc = (description: string) => ({ description, content: { 'text/xml': { schema: { type: 'string' } } } });
@@ -31,18 +34,24 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
       registers: [metrics],
     });
 
+    /** The version a request's faults are written in: its envelope's, else its Content-Type's. */
+    const versions = new WeakMap<object, SoapVersion>();
+    const versionFor = (request: FastifyRequest): SoapVersion =>
+      versions.get(request) ?? (String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/soap+xml') ? '1.2' : '1.1');
+
     app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     // Errors before an operation runs (oversize body, wrong media type, a refused envelope) are
     // faults too, with the status REST gives the same problem.
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       let problem = toAppError(error);
-      if (problem.code === 'request.unsupported_media_type') problem = new AppError(problem.code, 'Send the SOAP 1.1 envelope as text/xml; charset=utf-8.');
+      if (problem.code === 'request.unsupported_media_type') problem = new AppError(problem.code, 'Send the envelope as text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).');
       if (problem.status >= 500) request.log.error({ err: error }, 'unhandled error');
       else request.log.info({ code: problem.code, status: problem.status }, problem.detail);
       for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
       calls.inc({ operation: 'unknown', status_code: String(problem.status) });
-      return reply.code(problem.status).type(XML_RESPONSE).serializer(String).send(endpoint.faultXml(problem, request.id));
+      const version = versionFor(request);
+      return reply.code(problem.status).type(CONTENT_TYPE[version]).serializer(String).send(endpoint.faultXml(problem, request.id, version));
     });
 
     app.get(SOAP_PATH, {
@@ -70,12 +79,18 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
       },
     }, async (request, reply) => {
       if (typeof request.body !== 'string') {
-        throw appError('request.unsupported_media_type', 'Send the SOAP 1.1 envelope as text/xml; charset=utf-8.');
+        throw appError('request.unsupported_media_type', 'Send the envelope as text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).');
       }
-      const operation = endpoint.operationOf(request.body, request.headers.soapaction as string | undefined);
-      const result = await endpoint.process(request.body, request, reply);
+      const xml = request.body;
+      const version = endpoint.versionOf(xml) ?? versionFor(request);
+      versions.set(request, version);
+      const action = version === '1.1'
+        ? (request.headers.soapaction as string | undefined)
+        : ACTION_PARAMETER.exec(String(request.headers['content-type']))?.[1];
+      const operation = endpoint.operationOf(xml, version, action);
+      const result = await endpoint.process(xml, version, request, reply);
       calls.inc({ operation, status_code: String(result.statusCode) });
-      return reply.code(result.statusCode as 200).type(XML_RESPONSE).serializer(String).send(result.body);
+      return reply.code(result.statusCode as 200).type(CONTENT_TYPE[version]).serializer(String).send(result.body);
     });
   };
 }
