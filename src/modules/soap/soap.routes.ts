@@ -19,7 +19,7 @@ const WSDL_QUERY = /^(wsdl|singlewsdl)$/i;
 const xmlDoc = (description: string) => ({ description, content: { 'text/xml': { schema: { type: 'string' } } } });
 
 /**
- * The SOAP endpoint of API v2 (issue #6): POST /v2/api.svc, WSDL at GET /v2/api.svc?wsdl. An
+ * The SOAP endpoint of API v2 (issue #6), SOAP 1.1 and 1.2: POST /v2/api.svc, WSDL at GET /v2/api.svc?wsdl. An
  * encapsulated plugin: the XML body parser and the fault-rendering error handler apply to these
  * two routes only, so the REST API still answers 415 to XML and problem+json to errors. Requests
  * pass through Fastify (body limit, request ids, logs, metrics) before the soap package sees them.
@@ -57,7 +57,7 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
     app.get(SOAP_PATH, {
       schema: {
         operationId: 'getSoapWsdl', tags: ['Consumption API'], summary: 'SOAP: the WSDL',
-        description: 'GET /v2/api.svc?wsdl: the WSDL 1.1 (document/literal, SOAP 1.1) of the SOAP endpoint, with its XSD inline and the address taken from PUBLIC_URL. See docs/soap.md.',
+        description: 'GET /v2/api.svc?wsdl: the WSDL 1.1 (document/literal; SOAP 1.1 and SOAP 1.2 bindings) of the SOAP endpoint, with its XSD inline and the address taken from PUBLIC_URL. See docs/soap.md.',
         security: [],
         response: { 200: xmlDoc('The WSDL.'), 400: xmlDoc('A SOAP fault: ask for ?wsdl.') },
       },
@@ -72,9 +72,9 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
     app.post(SOAP_PATH, {
       schema: {
         operationId: 'callSoapOperation', tags: ['Consumption API'], summary: 'SOAP: call an operation',
-        description: 'The API v2 over SOAP 1.1 for integrators on SOAP stacks: GetCurrentAccountInfo (API user credentials: HTTP Basic, WS-Security UsernameToken PasswordText, or username/password elements), API user management (ListApiUsers, GetApiUser, CreateApiUser, UpdateApiUser, DisableApiUser, EnableApiUser, DeleteApiUser, ResendInvite) and VerifyCredential (an administrator\'s personal access token). Faults carry the REST problem code in detail/ApiFault/code and the same HTTP status as REST. See docs/soap.md.',
+        description: 'The API v2 over SOAP 1.1 (text/xml) and SOAP 1.2 (application/soap+xml) for integrators on SOAP stacks: GetCurrentAccountInfo (API user credentials: HTTP Basic, WS-Security UsernameToken PasswordText, or username/password elements), API user management (ListApiUsers, GetApiUser, CreateApiUser, UpdateApiUser, DisableApiUser, EnableApiUser, DeleteApiUser, ResendInvite) and VerifyCredential (an administrator\'s personal access token). Faults carry the REST problem code in detail/ApiFault/code and the same HTTP status as REST. See docs/soap.md.',
         security: [{ apiUserBasic: [] }, { apiUserKey: [] }, { accessToken: [] }],
-        body: { content: { 'text/xml': { schema: { type: 'string', description: 'A SOAP 1.1 envelope with one operation element in soap:Body.' } } } },
+        body: { content: { 'text/xml': { schema: { type: 'string', description: 'A SOAP 1.1 envelope with one operation element in soap:Body (SOAP 1.2: application/soap+xml).' } } } },
         response: { 200: xmlDoc('The operation\'s response envelope.'), 400: xmlDoc('A SOAP fault; other statuses mirror the REST API (401, 403, 404, 409, 412, 413, 415, 428, 429).') },
       },
     }, async (request, reply) => {
