@@ -38,13 +38,15 @@ import { lazyChildLoggerFactory } from './lazy-request-logger.js';
 import { rejectNulCharacters } from './reject-nul.js';
 import { createValidatorCompiler } from './validation.js';
 import { Problem } from './schemas.js';
-import { webUi, webUiRoot } from './web-ui.js';
+import { spaFallback, webUi, webUiRoot } from './web-ui.js';
 
 export interface BuildOptions {
   /** A pino logger config or instance; tests pass `false`. */
   logger?: FastifyServerOptions['logger'] | undefined;
   /** Process-wide metrics (event loop, GC, memory); the server turns these on. */
   defaultMetrics?: boolean;
+  /** The built web UI's folder; default: `dist/web` when it has been built, else none. */
+  webRoot?: string | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -73,7 +75,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // Content-Type into a 400 "must be object" instead of 415 (RFC 9110 §15.5.16).
   app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
-  installProblemHandlers(app, deps.config.publicUrl);
+  const uiRoot = options.webRoot === undefined ? webUiRoot(import.meta.dirname) : options.webRoot;
+  installProblemHandlers(app, deps.config.publicUrl, uiRoot ? spaFallback : undefined);
   rejectNulCharacters(app);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -104,7 +107,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(webUi(webUiRoot(import.meta.dirname)));
+  await app.register(webUi(uiRoot));
   return app;
 }
 

@@ -75,9 +75,10 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 
 /**
  * Installs the error handler, and a not-found handler that answers 405 with `Allow` when the
- * path exists under another method (Fastify alone would say 404).
+ * path exists under another method (Fastify alone would say 404). `fallback` may answer a
+ * not-found request first (the web UI's pages).
  */
-export function installProblemHandlers(app: FastifyInstance, publicUrl: string): void {
+export function installProblemHandlers(app: FastifyInstance, publicUrl: string, fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   const known = Router();
   app.addHook('onRoute', (route) => {
     const methods = (Array.isArray(route.method) ? route.method : [route.method]) as HTTPMethod[];
@@ -95,6 +96,7 @@ export function installProblemHandlers(app: FastifyInstance, publicUrl: string):
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return reply;
     const path = request.url.split('?')[0] ?? '/';
     const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => m !== request.method && known.find(m as 'GET', path));
     if (allowed.length > 0) {

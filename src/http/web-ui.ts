@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -22,9 +22,19 @@ export function webUiRoot(from: string): string | null {
 }
 
 /**
- * Serves the admin UI at `/` with an SPA fallback: a GET that matches no route and is not under
- * a server path answers index.html, so `/administrators` survives a reload. Without a built UI
- * it does nothing, so the API (and its tests) never depend on the UI build.
+ * The SPA fallback, called by the not-found handler: a GET that matches no route and is not under
+ * a server path answers index.html, so `/administrators` survives a reload.
+ * @returns whether it answered
+ */
+export function spaFallback(request: FastifyRequest, reply: FastifyReply): boolean {
+  if ((request.method !== 'GET' && request.method !== 'HEAD') || SERVER_PATHS.test(request.url)) return false;
+  reply.header('cache-control', 'no-cache').sendFile('index.html');
+  return true;
+}
+
+/**
+ * Serves the admin UI's files at `/`; `spaFallback` answers the paths of its pages. Without a
+ * built UI it does nothing, so the API (and its tests) never depend on the UI build.
  * @example await app.register(webUi(webUiRoot(import.meta.dirname)));
  */
 export function webUi(root: string | null) {
@@ -42,13 +52,8 @@ export function webUi(root: string | null) {
         res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
-    // request.is404 is known before any handler runs; everything else costs one property read.
-    app.addHook('onRequest', (request, reply, done) => {
-      if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD') || SERVER_PATHS.test(request.url)) return done();
-      reply.header('cache-control', 'no-cache').sendFile('index.html');
-    });
   };
-  // Like fastify-plugin: the hook must see the root's not-found requests, outside this plugin.
+  // Like fastify-plugin: reply.sendFile must be there for the root's not-found handler.
   Object.assign(plugin, { [Symbol.for('skip-override')]: true });
   return plugin;
 }

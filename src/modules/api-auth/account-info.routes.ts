@@ -92,7 +92,8 @@ export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): 
       },
     }, async (request, reply) => {
       const application = request.headers['x-application'] ?? 'httpapi';
-      const verified = await verifier.authenticateRequest(request, reply, application);
+      const pending = verifier.authenticateRequest(request, reply, application);
+      const verified = pending instanceof Promise ? await pending : pending;
       const profile = (verified.profile ??= serializedProfile(await loadProfile(deps, verified))) as SerializedProfile;
       // The answer is built from fields chosen one by one in loadProfile (nothing undeclared can
       // leak) and serialized once per cached credential; only the zone label and the application

@@ -22,18 +22,28 @@ export class ApiKeyVerifier {
 
   /** @throws AppError credential.malformed / .invalid / .expired / .revoked (401), auth.account_disabled (403) */
   async verify(key: string): Promise<VerifiedCredential> {
+    return this.verifyFast(key);
+  }
+
+  /**
+   * Like `verify`, without a promise on a cache hit: the consumption API's hot path.
+   * @throws AppError (synchronously, or as the promise's rejection on a miss)
+   */
+  verifyFast(key: string): VerifiedCredential | Promise<VerifiedCredential> {
     if (!parseCredential(key) || !key.startsWith('au_key_')) {
       throw appError('credential.malformed', 'This is not an apiusers API key (au_key_…), or it was mistyped: its checksum does not match.', {
         headers: { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_token"` },
       });
     }
     const hash = apiKeyHash(this.deps.secretKey, key);
-    const now = this.deps.clock.now().toISOString();
     const cached = this.deps.verificationCache.get(hash);
-    if (cached) {
-      if (cached.expiresAt && cached.expiresAt <= now) this.refuse('credential.expired', 'The API key has expired.');
-      return cached;
-    }
+    if (!cached) return this.lookUp(hash);
+    if (cached.expiresAt && Date.parse(cached.expiresAt) <= this.deps.clock.now().getTime()) this.refuse('credential.expired', 'The API key has expired.');
+    return cached;
+  }
+
+  private async lookUp(hash: string): Promise<VerifiedCredential> {
+    const now = this.deps.clock.now().toISOString();
     const row = await findApiKeyForVerification(this.deps.db, hash);
     if (!row) this.refuse('credential.invalid', 'The API key is not known.');
     if (row.revoked_at) this.refuse('credential.revoked', 'The API key was revoked.');
@@ -48,11 +58,10 @@ export class ApiKeyVerifier {
   }
 
   /** Last use (time, IP, user agent, application), written at most once a minute per key, off the request path. */
-  recordUse(verified: VerifiedCredential, use: { ip: string; userAgent: string | null; application: string }): void {
-    const now = this.deps.clock.now();
-    if (now.getTime() - (this.lastUsedWrite.get(verified.credentialId) ?? 0) < LAST_USED_WRITE_EVERY_MS) return;
-    this.lastUsedWrite.set(verified.credentialId, now.getTime());
-    recordApiKeyUse(this.deps.db, verified.credentialId, { at: now.toISOString(), ip: use.ip, userAgent: use.userAgent?.slice(0, 300) ?? null, application: use.application })
+  recordUse(verified: VerifiedCredential, use: { ip: string; userAgent: string | null; application: string }, nowMs = this.deps.clock.now().getTime()): void {
+    if (nowMs - (this.lastUsedWrite.get(verified.credentialId) ?? 0) < LAST_USED_WRITE_EVERY_MS) return;
+    this.lastUsedWrite.set(verified.credentialId, nowMs);
+    recordApiKeyUse(this.deps.db, verified.credentialId, { at: new Date(nowMs).toISOString(), ip: use.ip, userAgent: use.userAgent?.slice(0, 300) ?? null, application: use.application })
       .catch(this.onError);
   }
 

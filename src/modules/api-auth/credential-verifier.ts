@@ -24,12 +24,25 @@ const CODE_OF: Record<string, VerifyCode> = {
   'api_user.rate_limited': 'RATE_LIMITED',
 };
 
+/**
+ * A value, or a promise of it when it had to wait for I/O. The hot path returns cache hits
+ * without a promise: every await is a trip through the microtask queue.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** Verifies a JWT access token; provided by the OAuth module. */
-export type AccessTokenVerifier = (token: string) => Promise<VerifiedCredential>;
+export type AccessTokenVerifier = (token: string) => MaybePromise<VerifiedCredential>;
+
+export interface LimitOutcome {
+  allowed: boolean;
+  headers: Record<string, string>;
+  retryAfter: number;
+  state: unknown;
+}
 
 /** Per-user request limits; provided by the rate-limit module. */
 export interface RequestLimiter {
-  consume(verified: VerifiedCredential): Promise<{ allowed: boolean; headers: Record<string, string>; retryAfter: number; state: unknown }>;
+  consume(verified: VerifiedCredential): MaybePromise<LimitOutcome>;
 }
 
 /** RFC 9110 §11.6.1: every scheme the consumption API accepts, so a client can pick one. */
@@ -47,7 +60,10 @@ export class CredentialVerifier {
   accessTokens: AccessTokenVerifier | null = null;
   limiter: RequestLimiter | null = null;
 
+  private readonly clock: AppDeps['clock'];
+
   constructor(deps: AppDeps, onError: (error: unknown) => void) {
+    this.clock = deps.clock;
     this.basic = new ApiUserAuthenticator(deps, onError);
     this.keys = new ApiKeyVerifier(deps, onError);
   }
@@ -56,8 +72,13 @@ export class CredentialVerifier {
    * Verifies one credential string: `Basic …`, `Bearer …`, a bare API key or a bare JWT.
    * @throws AppError with the HTTP status the consumption API answers
    */
-  async verifyCredential(credential: string, application: string, ip: string, userAgent: string | null): Promise<VerifiedCredential> {
-    const verified = await this.identify(credential, ip);
+  verifyCredential(credential: string, application: string, ip: string, userAgent: string | null): MaybePromise<VerifiedCredential> {
+    const identified = this.identify(credential, ip);
+    if (identified instanceof Promise) return identified.then((verified) => this.admit(verified, application, ip, userAgent));
+    return this.admit(identified, application, ip, userAgent);
+  }
+
+  private admit(verified: VerifiedCredential, application: string, ip: string, userAgent: string | null): VerifiedCredential {
     this.assertApplication(verified, application);
     this.recordUse(verified, ip, userAgent, application);
     return verified;
@@ -65,12 +86,13 @@ export class CredentialVerifier {
 
   /** Last use of a key, last sign-in of the user: throttled writes off the request path. */
   private recordUse(verified: VerifiedCredential, ip: string, userAgent: string | null, application: string): void {
-    if (verified.kind === 'api_key') this.keys.recordUse(verified, { ip, userAgent, application });
-    this.basic.touchSignIn(verified.userId);
+    const nowMs = this.clock.now().getTime();
+    if (verified.kind === 'api_key') this.keys.recordUse(verified, { ip, userAgent, application }, nowMs);
+    this.basic.touchSignIn(verified.userId, nowMs);
   }
 
-  /** Who the credential proves, before the application rule. @throws AppError */
-  async identify(credential: string, ip: string): Promise<VerifiedCredential> {
+  /** Who the credential proves, before the application rule. @throws AppError (synchronously, or as the rejection) */
+  identify(credential: string, ip: string): MaybePromise<VerifiedCredential> {
     const trimmed = credential.trim();
     const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s|$)/.exec(trimmed)?.[1]?.toLowerCase();
     if (scheme !== undefined && scheme !== 'basic' && scheme !== 'bearer' && !trimmed.startsWith('au_')) {
@@ -79,10 +101,10 @@ export class CredentialVerifier {
     if (scheme === 'basic') {
       const basic = parseBasicAuthorization(trimmed);
       if (!basic) throw appError('credential.malformed', 'The Basic credential is not base64 of "username:password".', { headers: { 'www-authenticate': BASIC_CHALLENGE } });
-      return this.basic.authenticate(basic.username, basic.password, null, ip);
+      return this.basic.authenticateFast(basic.username, basic.password, null, ip);
     }
     const token = trimmed.replace(/^bearer\s+/i, '');
-    if (token.startsWith('au_')) return this.keys.verify(token);
+    if (token.startsWith('au_')) return this.keys.verifyFast(token);
     if (JWT_SHAPE.test(token) && this.accessTokens) return this.accessTokens(token);
     throw appError('credential.malformed', 'Send an API key (au_key_…), an access token from /oauth/token, or HTTP Basic credentials.', {
       headers: { 'www-authenticate': 'Bearer realm="apiusers", error="invalid_token"' },
@@ -111,16 +133,25 @@ export class CredentialVerifier {
    * Authenticates a consumption request and applies the API user's rate limit, setting the
    * RateLimit headers. @returns the verified API user
    */
-  async authenticateRequest(request: FastifyRequest, reply: FastifyReply, application: string): Promise<VerifiedCredential> {
-    const verified = await this.verifyCredential(this.credentialOf(request), application, request.ip, request.headers['user-agent'] ?? null);
-    if (this.limiter) {
-      const limit = await this.limiter.consume(verified);
-      for (const [name, value] of Object.entries(limit.headers)) reply.header(name, value);
-      if (!limit.allowed) {
-        throw appError('api_user.rate_limited', `${verified.username} reached its rate limit; retry in ${limit.retryAfter} seconds.`, {
-          headers: { 'retry-after': String(limit.retryAfter) }, retry_after: limit.retryAfter,
-        });
-      }
+  authenticateRequest(request: FastifyRequest, reply: FastifyReply, application: string): MaybePromise<VerifiedCredential> {
+    const verified = this.verifyCredential(this.credentialOf(request), application, request.ip, request.headers['user-agent'] ?? null);
+    if (verified instanceof Promise) return verified.then((v) => this.applyLimit(v, reply));
+    return this.applyLimit(verified, reply);
+  }
+
+  private applyLimit(verified: VerifiedCredential, reply: FastifyReply): MaybePromise<VerifiedCredential> {
+    if (!this.limiter) return verified;
+    const limit = this.limiter.consume(verified);
+    if (limit instanceof Promise) return limit.then((l) => this.limited(verified, l, reply));
+    return this.limited(verified, limit, reply);
+  }
+
+  private limited(verified: VerifiedCredential, limit: LimitOutcome, reply: FastifyReply): VerifiedCredential {
+    for (const name in limit.headers) reply.header(name, limit.headers[name]);
+    if (!limit.allowed) {
+      throw appError('api_user.rate_limited', `${verified.username} reached its rate limit; retry in ${limit.retryAfter} seconds.`, {
+        headers: { 'retry-after': String(limit.retryAfter) }, retry_after: limit.retryAfter,
+      });
     }
     return verified;
   }

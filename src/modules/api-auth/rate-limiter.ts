@@ -50,16 +50,18 @@ export class ApiUserRateLimiter {
    * counts, so hammering a closed window does not reopen it early.
    * @example const state = await limiter.consume(user.id, 'medium'); if (!state.allowed) reply.code(429).headers(rateLimitHeaders(state));
    */
-  async consume(userId: string, tier: Tier): Promise<RateLimitState> {
+  consume(userId: string, tier: Tier): RateLimitState | Promise<RateLimitState> {
     const entry = this.limiters.get(tier);
+    // Unlimited: nothing to count, and no promise.
     if (!entry) return UNLIMITED;
-    try {
-      return stateOf(await entry.limiter.consume(userId), entry.limit, true);
-    } catch (rejection) {
-      // The library rejects with a RateLimiterRes when the limit is reached, with an Error otherwise.
-      if (rejection instanceof RateLimiterRes) return stateOf(rejection, entry.limit, false);
-      throw rejection;
-    }
+    return entry.limiter.consume(userId).then(
+      (res) => stateOf(res, entry.limit, true),
+      (rejection: unknown) => {
+        // The library rejects with a RateLimiterRes when the limit is reached, with an Error otherwise.
+        if (rejection instanceof RateLimiterRes) return stateOf(rejection, entry.limit, false);
+        throw rejection;
+      },
+    );
   }
 
   /**

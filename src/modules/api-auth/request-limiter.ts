@@ -1,8 +1,8 @@
 import type { AppDeps } from '../../http/deps.js';
 import { readCredentialPolicy } from '../organizations/credential-policy.js';
 import { effectiveTier, isTier, type Tier } from './rate-limit-tiers.js';
-import { ApiUserRateLimiter, rateLimitHeaders } from './rate-limiter.js';
-import type { RequestLimiter } from './credential-verifier.js';
+import { ApiUserRateLimiter, rateLimitHeaders, type RateLimitState } from './rate-limiter.js';
+import type { LimitOutcome, MaybePromise, RequestLimiter } from './credential-verifier.js';
 import type { VerifiedCredential } from './verification-cache.js';
 
 /** How long an organization's default tier is kept in memory before it is read again. */
@@ -20,24 +20,35 @@ export class TierRequestLimiter implements RequestLimiter {
 
   constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock'>) {}
 
-  async consume(verified: VerifiedCredential) {
-    const tier = effectiveTier(isTier(verified.rateLimitTier) ? verified.rateLimitTier : null, await this.defaultTier(verified.organizationId));
-    const state = await this.limiter.consume(verified.userId, tier);
-    return {
-      allowed: state.allowed,
-      headers: rateLimitHeaders(state),
-      retryAfter: state.resetSeconds,
-      state: { tier, limit: state.limit, remaining: state.remaining, reset_seconds: state.resetSeconds },
-    };
+  consume(verified: VerifiedCredential): MaybePromise<LimitOutcome> {
+    const tier = this.defaultTier(verified.organizationId);
+    if (tier instanceof Promise) return tier.then((t) => this.consumeAs(verified, t));
+    return this.consumeAs(verified, tier);
   }
 
-  private async defaultTier(organizationId: string): Promise<Tier> {
+  private consumeAs(verified: VerifiedCredential, organizationDefault: Tier): MaybePromise<LimitOutcome> {
+    const tier = effectiveTier(isTier(verified.rateLimitTier) ? verified.rateLimitTier : null, organizationDefault);
+    const state = this.limiter.consume(verified.userId, tier);
+    return state instanceof Promise ? state.then((s) => outcome(tier, s)) : outcome(tier, state);
+  }
+
+  private defaultTier(organizationId: string): MaybePromise<Tier> {
     const now = this.deps.clock.now().getTime();
     const cached = this.defaults.get(organizationId);
     if (cached && now - cached.readAt < DEFAULT_TIER_TTL_MS) return cached.tier;
-    const policy = await readCredentialPolicy(this.deps.db, organizationId);
-    const tier = policy.defaultRateLimitTier;
-    this.defaults.set(organizationId, { tier, readAt: now });
-    return tier;
+    return readCredentialPolicy(this.deps.db, organizationId).then((policy) => {
+      const tier = policy.defaultRateLimitTier;
+      this.defaults.set(organizationId, { tier, readAt: now });
+      return tier;
+    });
   }
+}
+
+function outcome(tier: Tier, state: RateLimitState): LimitOutcome {
+  return {
+    allowed: state.allowed,
+    headers: rateLimitHeaders(state),
+    retryAfter: state.resetSeconds,
+    state: { tier, limit: state.limit, remaining: state.remaining, reset_seconds: state.resetSeconds },
+  };
 }

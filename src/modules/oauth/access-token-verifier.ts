@@ -26,15 +26,23 @@ function refuse(code: Extract<ErrorCode, 'credential.invalid' | 'credential.expi
  * @throws AppError credential.invalid / .expired / .revoked (401), auth.account_disabled (403)
  */
 export function createAccessTokenVerifier(deps: Deps, state: OAuthState = createOAuthState(deps)): AccessTokenVerifier {
-  return async (token: string): Promise<VerifiedCredential> => {
+  const expired = () => refuse('credential.expired', 'The access token has expired; request a new one from /oauth/token.');
+  const revoked = () => refuse('credential.revoked', 'The access token was revoked.');
+  // Without a promise on a cache hit once the revoked ids are in memory: the hot path.
+  return (token: string): VerifiedCredential | Promise<VerifiedCredential> => {
     const cacheKey = keyedHash(deps.secretKey, 'access_token', token);
-    const now = deps.clock.now();
     const cached = deps.verificationCache.get(cacheKey);
-    if (cached) {
-      if (cached.expiresAt && cached.expiresAt <= now.toISOString()) refuse('credential.expired', 'The access token has expired; request a new one from /oauth/token.');
-      if (await state.jwtIds.isRevokedInMemory(cached.credentialId)) refuse('credential.revoked', 'The access token was revoked.');
-      return cached;
+    if (!cached) return verifyFresh(token, cacheKey);
+    if (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime()) expired();
+    const isRevoked = state.jwtIds.revokedInMemoryNow(cached.credentialId);
+    if (isRevoked === undefined) {
+      return state.jwtIds.isRevokedInMemory(cached.credentialId).then((known) => (known ? revoked() : cached));
     }
+    if (isRevoked) revoked();
+    return cached;
+  };
+
+  async function verifyFresh(token: string, cacheKey: string): Promise<VerifiedCredential> {
     let claims;
     try {
       claims = await verifyAccessTokenJwt(deps, state.keys, token);
@@ -55,5 +63,5 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
     };
     deps.verificationCache.set(cacheKey, verified);
     return verified;
-  };
+  }
 }

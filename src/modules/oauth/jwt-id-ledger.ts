@@ -12,9 +12,18 @@ const PURGE_EVERY_MS = 60_000;
 export class JwtIdLedger {
   private readonly revoked = new Map<string, number>();
   private loading: Promise<void> | null = null;
+  private loaded = false;
   private lastPurge = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock'>) {}
+
+  /**
+   * From memory, without a promise once the revoked ids are loaded; undefined before that (call
+   * isRevokedInMemory). For verifications served from the cache.
+   */
+  revokedInMemoryNow(jti: string): boolean | undefined {
+    return this.loaded ? this.revoked.has(jti) : undefined;
+  }
 
   /** From memory only (after the first load): for verifications served from the cache. */
   async isRevokedInMemory(jti: string): Promise<boolean> {
@@ -52,6 +61,7 @@ export class JwtIdLedger {
 
   private async load(): Promise<void> {
     for (const row of await listRevokedAccessTokens(this.deps.db, this.deps.clock.now().toISOString())) this.revoked.set(row.jti, Date.parse(row.expires_at));
+    this.loaded = true;
   }
 
   /** At most once a minute: expired ids leave the table and the memory. */
