@@ -19,10 +19,11 @@ const WSDL_QUERY = /^(wsdl|singlewsdl)$/i;
 const xmlDoc = (description: string) => ({ description, content: { 'text/xml': { schema: { type: 'string' } } } });
 
 /**
- * The SOAP endpoint of API v2 (issue #6), SOAP 1.1 and 1.2: POST /v2/api.svc, WSDL at GET /v2/api.svc?wsdl. An
- * encapsulated plugin: the XML body parser and the fault-rendering error handler apply to these
- * two routes only, so the REST API still answers 415 to XML and problem+json to errors. Requests
- * pass through Fastify (body limit, request ids, logs, metrics) before the soap package sees them.
+ * The SOAP endpoint of API v2 (issue #6), SOAP 1.1 and 1.2: POST /v2/api.svc, the WSDL at GET
+ * /v2/api.svc?wsdl. An encapsulated plugin: the XML body parser and the fault-rendering error
+ * handler apply to these two routes only, so the REST API still answers 415 to XML and
+ * problem+json to errors. Requests pass through Fastify (body limit, request ids, logs, metrics)
+ * before the soap package sees them.
  */
 export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics: Registry) {
   return async (app: FastifyInstance) => {
@@ -64,7 +65,7 @@ export function soapRoutes(deps: AppDeps, verifier: CredentialVerifier, metrics:
     }, async (request, reply) => {
       const query = (request.query ?? {}) as Record<string, unknown>;
       if (!Object.keys(query).some((key) => WSDL_QUERY.test(key))) {
-        throw appError('request.invalid', `GET ${SOAP_PATH}?wsdl returns the WSDL; operations are called with POST and a SOAP 1.1 envelope.`);
+        throw appError('request.invalid', `GET ${SOAP_PATH}?wsdl returns the WSDL; operations are called with POST and a SOAP envelope.`);
       }
       return reply.type(XML_RESPONSE).serializer(String).send(endpoint.wsdl);
     });
