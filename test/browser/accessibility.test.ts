@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './axe-support.js';
-import { ensureWebBuild, openBrowser, restSession, signIn, SKIP_REASON, startSetUpServer, type RunningServer } from './browser-support.js';
+import { ensureWebBuild, openBrowser, restSession, screenshot, signIn, SKIP_REASON, startSetUpServer, type RunningServer } from './browser-support.js';
 
 const WIDTHS = [1280, 390];
 
@@ -53,6 +53,7 @@ describe('browser: accessibility (axe-core, WCAG 2 A/AA, 1280 and 390 px)', { sk
       await page.setViewportSize({ width, height: 860 });
       await page.waitForTimeout(150); // Mantine's media queries and transitions settle
       found.push(...await seriousViolations(page, `${where} at ${width}px`));
+      if (width < 500) await screenshot(page, `a11y-${where.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}-${width}`);
     }
     await page.setViewportSize({ width: WIDTHS[0]!, height: 860 });
     return found;

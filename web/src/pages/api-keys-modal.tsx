@@ -1,4 +1,5 @@
 import { Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -196,8 +197,9 @@ function ApiKeysPanel({ user }: { user: ApiUser }) {
 /** An API user's credentials: API keys, and its OAuth client (client id, token endpoint, public keys). */
 export function ApiKeysModal({ user, onClose }: { user: ApiUser; onClose: () => void }) {
   const [tab, setTab] = useState<string | null>('api-keys');
+  const narrow = useMediaQuery('(max-width: 600px)');
   return (
-    <Modal opened onClose={onClose} size="xl" zIndex={300} title={`Credentials of ${user.name}`}>
+    <Modal opened onClose={onClose} size="xl" fullScreen={narrow} zIndex={300} title={`Credentials of ${user.name}`}>
       <Stack>
         <TimeZoneNote />
         <Tabs value={tab} onChange={setTab} keepMounted={false}>
