@@ -255,6 +255,12 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assert.match(elementText(response.body, 'faultstring')!, /nested more than 32 deep/);
     });
 
+    it('more elements than any operation uses -> 400 before parsing (parsing costs CPU per element, before authentication)', async () => {
+      const response = await post(envelope(`<api:ListApiUsers>${'<a/>'.repeat(2001)}</api:ListApiUsers>`));
+      assertFault(response, 400, 'request.invalid');
+      assert.match(elementText(response.body, 'faultstring')!, /more than 2000 elements/);
+    });
+
     it('an undeclared entity reference -> 400 (the parser is strict)', async () => {
       assertFault(await post(accountInfo('<api:username>&xxe;</api:username>')), 400, 'request.invalid');
     });

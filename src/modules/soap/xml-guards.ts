@@ -4,34 +4,43 @@ import { invalidEnvelope } from './soap-fault.js';
 const DTD = /<!DOCTYPE|<!ENTITY/i;
 /** Ours nest 6 deep (Envelope/Body/Op/api_user/applications/application); a WS-Security header 4. */
 export const MAX_XML_DEPTH = 32;
+/** The largest request (CreateApiUser with 50 applications and a WS-Security header) has under 100. */
+export const MAX_XML_ELEMENTS = 2000;
 const TAG = /<(\/?)[A-Za-z_][^<>]*?(\/?)>/g;
 
 /**
- * The deepest element nesting of a document, counted without parsing it, stopping once past
- * `limit`. Comments or CDATA holding tags may be over-counted; never under-counted.
- * @example nestingDepth('<a><b/></a>', 32) // 2
+ * The deepest element nesting and the number of elements of a document, counted without parsing
+ * it, stopping once past a limit. Comments or CDATA holding tags may be over-counted; never
+ * under-counted.
+ * @example xmlShape('<a><b/></a>', { depth: 32, elements: 2000 }) // { depth: 2, elements: 2 }
  */
-export function nestingDepth(xml: string, limit: number): number {
+export function xmlShape(xml: string, limits: { depth: number; elements: number }): { depth: number; elements: number } {
   let depth = 0;
   let deepest = 0;
+  let elements = 0;
   for (const [, closing, selfClosing] of xml.matchAll(TAG)) {
-    if (closing) depth--;
-    else if (selfClosing) deepest = Math.max(deepest, depth + 1);
-    else if (++depth > deepest) {
-      deepest = depth;
-      if (deepest > limit) break;
+    if (closing) {
+      depth--;
+      continue;
     }
+    elements++;
+    deepest = Math.max(deepest, depth + 1);
+    if (!selfClosing) depth++;
+    if (deepest > limits.depth || elements > limits.elements) break;
   }
-  return deepest;
+  return { depth: deepest, elements };
 }
 
 /**
  * The checks made on the raw body before any XML parser sees it: nothing empty, no DTD (so no
  * entity is ever declared, expanded or fetched), no nesting deep enough to exhaust a recursive
- * walk of the parse. @throws AppError 400
+ * walk of the parse, and no more elements than an operation can use (parsing costs CPU per
+ * element, and this runs before authentication). @throws AppError 400
  */
 export function assertSafeXml(xml: string): void {
-  if (xml.trim() === '') throw invalidEnvelope('The body is empty; send a SOAP 1.1 envelope.');
+  if (xml.trim() === '') throw invalidEnvelope('The body is empty; send a SOAP envelope.');
   if (DTD.test(xml)) throw invalidEnvelope('Document type declarations (<!DOCTYPE>, <!ENTITY>) are not accepted: entities are neither expanded nor fetched. Remove the DTD.');
-  if (nestingDepth(xml, MAX_XML_DEPTH) > MAX_XML_DEPTH) throw invalidEnvelope(`Elements are nested more than ${MAX_XML_DEPTH} deep; no operation of this service needs that.`);
+  const shape = xmlShape(xml, { depth: MAX_XML_DEPTH, elements: MAX_XML_ELEMENTS });
+  if (shape.depth > MAX_XML_DEPTH) throw invalidEnvelope(`Elements are nested more than ${MAX_XML_DEPTH} deep; no operation of this service needs that.`);
+  if (shape.elements > MAX_XML_ELEMENTS) throw invalidEnvelope(`The envelope has more than ${MAX_XML_ELEMENTS} elements; no operation of this service needs that many.`);
 }
