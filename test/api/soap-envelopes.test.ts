@@ -197,10 +197,16 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assert.equal(elementText(response.body, 'pointer'), '/GetApiUser/org');
     });
 
-    it('CreateApiUser with mismatched passwords -> 400 with the REST pointer under api_user', async () => {
-      const response = await post(envelope('<api:CreateApiUser><api:api_user><api:description>x</api:description><api:password>Magento-sync-2026!</api:password><api:password_confirmation>other</api:password_confirmation></api:api_user></api:CreateApiUser>'), asAdmin());
-      assertFault(response, 400, 'request.invalid');
-      assert.match(response.body, /password_confirmation/);
+    it('CreateApiUser with mismatched passwords or an unknown application -> 400 pointing under api_user', async () => {
+      const mismatch = await post(envelope('<api:CreateApiUser><api:api_user><api:description>x</api:description><api:password>Magento-sync-2026!</api:password><api:password_confirmation>other</api:password_confirmation></api:api_user></api:CreateApiUser>'), asAdmin());
+      assertFault(mismatch, 400, 'request.invalid');
+      assert.equal(elementText(mismatch.body, 'pointer'), '/CreateApiUser/api_user/password_confirmation');
+      const unknownApp = await post(envelope('<api:CreateApiUser><api:api_user><api:password>Magento-sync-2026!</api:password><api:password_confirmation>Magento-sync-2026!</api:password_confirmation><api:applications><api:application>httpapi</api:application><api:application>no-such-app</api:application></api:applications></api:api_user></api:CreateApiUser>'), asAdmin());
+      assertFault(unknownApp, 400, 'request.invalid');
+      assert.equal(elementText(unknownApp.body, 'pointer'), '/CreateApiUser/api_user/applications/1');
+      const extra = await post(envelope('<api:CreateApiUser><api:api_user><api:role_id>owner</api:role_id></api:api_user></api:CreateApiUser>'), asAdmin());
+      assertFault(extra, 400, 'request.invalid');
+      assert.equal(elementText(extra.body, 'pointer'), '/CreateApiUser/api_user/role_id');
     });
 
     it('an unknown operation -> 400 Client fault', async () => {

@@ -97,3 +97,18 @@ export function booleanOf(operation: string, name: string, value: unknown): bool
   if (text === 'false' || text === '0') return false;
   throw new AppError('request.invalid', `body /${operation}/${name}: must be true or false`, { errors: [{ location: 'body', pointer: `/${operation}/${name}`, detail: 'must be true or false' }] });
 }
+
+/**
+ * Runs a service call whose validation errors point into the REST body (`/password`), pointing
+ * them into the SOAP element instead (`/CreateApiUser/api_user/password`); code and detail stay.
+ * @example await withPointersUnder('/CreateApiUser/api_user', () => createApiUser(…))
+ */
+export async function withPointersUnder<T>(prefix: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.extra.errors) throw error;
+    const errors = error.extra.errors.map((e) => (e.location === 'body' ? { ...e, pointer: `${prefix}${e.pointer}` } : e));
+    throw new AppError(error.code, error.detail, { ...error.extra, errors }, { cause: error });
+  }
+}

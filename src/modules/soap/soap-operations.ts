@@ -17,7 +17,7 @@ import { listDirectoryPage, type DirectoryRequest } from '../directory/directory
 import { organizationDisplayName } from '../organizations/organization.presenter.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { grants } from '../roles/privileges.js';
-import { booleanOf, listOf, requireVersion, validated, type SoapArgs } from './soap-arguments.js';
+import { booleanOf, listOf, requireVersion, validated, withPointersUnder, type SoapArgs } from './soap-arguments.js';
 import { authenticateAdministrator, authenticateApiUser, type SoapCredentialSource } from './soap-credentials.js';
 
 /** One parsed call: the operation's arguments (credentials removed) and where credentials may be. */
@@ -96,10 +96,10 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
       const input = (call.args.api_user ?? {}) as Record<string, unknown>;
       const fields = { ...input, applications: listOf(input.applications, 'application') };
       const body = validated<Static<typeof NewApiUserBody>>(NewApiUserBody, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), '/CreateApiUser/api_user');
-      const { apiUser, inviteSent } = await createApiUser(deps, ctx, orgOf(ctx), {
+      const { apiUser, inviteSent } = await withPointersUnder('/CreateApiUser/api_user', () => createApiUser(deps, ctx, orgOf(ctx), {
         username: body.username, firstName: body.first_name, lastName: body.last_name, email: body.email, description: body.description,
         status: body.status, applications: body.applications, password: body.password, passwordConfirmation: body.password_confirmation,
-      });
+      }));
       return { api_user: await present(apiUser), invite_sent: inviteSent };
     },
 
@@ -119,7 +119,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
         firstName: body.first_name, lastName: body.last_name, email: body.email, description: body.description, status: body.status,
         applications: body.applications, password: body.password, passwordConfirmation: body.password_confirmation, rateLimitTier: body.rate_limit_tier,
       };
-      const user = await updateApiUser(deps, ctx, orgOf(ctx), id, version, changes, confirmed);
+      const user = await withPointersUnder('/UpdateApiUser/changes', () => updateApiUser(deps, ctx, orgOf(ctx), id, version, changes, confirmed));
       return { api_user: await present(user) };
     },
 
