@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
 import { createManualClock } from '../../src/lib/clock.js';
 import { generateCredential } from '../../src/lib/credential-format.js';
@@ -24,6 +26,15 @@ interface VerifyAnswer {
   expires_at: string | null;
 }
 
+/** The schema with `additionalProperties: false` on every object that lists its properties. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === 'examples' ? value : closed(value)]));
+  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
 function assertProblem(response: LightMyRequestResponse, status: number, code?: string): Record<string, any> {
   assert.equal(response.statusCode, status, response.body);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
@@ -45,8 +56,15 @@ describe(`POST /v1/verify (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     owner = await setupOrganization(t, { name: 'Acme Corp' });
     other = await setupOrganization(t, { name: 'Other' });
     pat = await createPat(owner);
+    // Answers are serialized by hand (the hot path); every one is held to the documented schema,
+    // with no field beyond it at any depth.
+    const doc = (await t.app.inject({ url: '/openapi.json' })).json();
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    validateAnswer = ajv.compile(closed(doc.paths['/v1/verify'].post.responses['200'].content['application/json'].schema));
   });
   after(() => t.close());
+  let validateAnswer: ReturnType<Ajv['compile']>;
 
   async function createPat(session: TestSession): Promise<string> {
     const response = await as(t.app, session, { method: 'POST', url: '/v1/me/tokens', payload: { name: 'platform verifier' } });
@@ -71,6 +89,8 @@ describe(`POST /v1/verify (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
   async function verify(credential: string, application?: string): Promise<VerifyAnswer> {
     const response = await verifyWith(pat, { credential, ...(application ? { application } : {}) });
     assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-type']), /^application\/json/);
+    assert.ok(validateAnswer(response.json()), `${JSON.stringify(validateAnswer.errors)} in ${response.body}`);
     return response.json();
   }
   function assertOutcome(answer: VerifyAnswer, code: string): void {
