@@ -69,6 +69,17 @@ describe('browser: accessibility (axe-core, WCAG 2 A/AA, 1280 and 390 px)', { sk
     assert.deepEqual(found, [], report(found));
   });
 
+  it('the server-rendered pages behind emailed links: API user reveal, administrator invitation', async () => {
+    const { page } = browser;
+    const found: string[] = [];
+    for (const path of ['/reveal', '/invite']) {
+      await page.goto(`${server.base}${path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      found.push(...await check(page, path));
+    }
+    assert.deepEqual(found, [], report(found));
+  });
+
   it('every route of app-routes.tsx', async () => {
     const { page } = browser;
     const routes = appRoutes().filter((path) => path !== '/sign-in');
