@@ -61,7 +61,7 @@ describe(`POST /v1/verify (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     const ajv = new Ajv({ strict: false, allErrors: true });
     (addFormats as unknown as (a: Ajv) => void)(ajv);
-    validateAnswer = ajv.compile(closed(doc.paths['/v1/verify'].post.responses['200'].content['application/json'].schema));
+    validateAnswer = ajv.compile(closed(doc.paths['/v1/verify'].post.responses['200'].content['application/json'].schema) as object);
   });
   after(() => t.close());
   let validateAnswer: ReturnType<Ajv['compile']>;

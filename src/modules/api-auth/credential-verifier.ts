@@ -139,7 +139,11 @@ export class CredentialVerifier {
     return this.applyLimit(verified, reply);
   }
 
-  private applyLimit(verified: VerifiedCredential, reply: FastifyReply): MaybePromise<VerifiedCredential> {
+  /**
+   * Counts the request against the API user's rate-limit tier and sets the RateLimit headers.
+   * @throws AppError api_user.rate_limited (429 with Retry-After) when the tier is spent
+   */
+  applyLimit(verified: VerifiedCredential, reply: FastifyReply): MaybePromise<VerifiedCredential> {
     if (!this.limiter) return verified;
     const limit = this.limiter.consume(verified);
     if (limit instanceof Promise) return limit.then((l) => this.limited(verified, l, reply));

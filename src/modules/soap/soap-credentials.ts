@@ -85,16 +85,7 @@ export async function authenticateApiUser(
     ? verifier.credentialOf(request)
     : `Basic ${Buffer.from(`${presented.username}:${presented.password}`, 'utf8').toString('base64')}`;
   const verified = await verifier.verifyCredential(credential, application, request.ip, request.headers['user-agent'] ?? null);
-  if (verifier.limiter) {
-    const limit = await verifier.limiter.consume(verified);
-    for (const [name, value] of Object.entries(limit.headers)) reply.header(name, value);
-    if (!limit.allowed) {
-      throw appError('api_user.rate_limited', `${verified.username} reached its rate limit; retry in ${limit.retryAfter} seconds.`, {
-        headers: { 'retry-after': String(limit.retryAfter) }, retry_after: limit.retryAfter,
-      });
-    }
-  }
-  return verified;
+  return verifier.applyLimit(verified, reply);
 }
 
 /**
