@@ -18,10 +18,10 @@ const CHALLENGE = 'Bearer realm="apiusers"';
 /**
  * Resolves the administrator behind a request: `Authorization: Bearer <personal access token>`,
  * else the session cookie. A cookie-authenticated change must carry the session's CSRF token in
- * X-CSRF-Token (a bearer token cannot be sent by another site, so it needs none).
+ * X-CSRF-Token (a bearer token cannot be sent by another site, so it needs none). A cached
+ * personal access token is resolved without a promise.
  */
-async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
-  const ctx = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Principal | Promise<Principal> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -30,14 +30,22 @@ async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise
         headers: { 'www-authenticate': `${CHALLENGE}, error="invalid_request"` },
       });
     }
-    const principal = await authenticateAccessToken(deps, ctx, match[1]!);
-    if (!principal) {
-      throw appError('auth.unauthenticated', 'The access token is unknown, revoked or expired.', {
-        headers: { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
-      });
-    }
-    return principal;
+    const principal = authenticateAccessToken(deps, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, match[1]!);
+    return principal instanceof Promise ? principal.then(tokenPrincipal) : tokenPrincipal(principal);
   }
+  return resolveSession(deps, request);
+}
+
+function tokenPrincipal(principal: Principal | null): Principal {
+  if (!principal) {
+    throw appError('auth.unauthenticated', 'The access token is unknown, revoked or expired.', {
+      headers: { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
+    });
+  }
+  return principal;
+}
+
+async function resolveSession(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
   const token = request.cookies[SESSION_COOKIE];
   const principal = token ? await authenticateSession(deps, token) : null;
   if (!principal) {
@@ -53,7 +61,22 @@ async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise
 
 /** Adds the authentication hook to every route registered in this plugin scope. */
 export function requireAdministrator(app: FastifyInstance, deps: AppDeps): void {
-  app.addHook('onRequest', async (request) => {
-    request.principal = await resolvePrincipal(deps, request);
+  // Callback style: a cached token costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    let resolved: Principal | Promise<Principal>;
+    try {
+      resolved = resolvePrincipal(deps, request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (resolved instanceof Promise) {
+      resolved.then((principal) => {
+        request.principal = principal;
+        done();
+      }, done);
+      return;
+    }
+    request.principal = resolved;
+    done();
   });
 }

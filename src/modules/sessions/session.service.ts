@@ -89,19 +89,23 @@ export async function authenticateSession(deps: Deps, token: string): Promise<Pr
 }
 
 /** The principal of a personal access token (`Authorization: Bearer au_pat_…`), or null. */
-export async function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, token: string): Promise<Principal | null> {
+export function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, token: string): Promise<Principal | null> | Principal | null {
   if (parseCredential(token)?.kind !== 'pat') return null; // malformed: refused before any database read
-  const now = deps.clock.now();
   const hash = keyedHash(deps.secretKey, 'credential', token);
   const cached = deps.verificationCache.getPrincipal(hash);
-  if (cached) {
-    if (cached.expiresAt && cached.expiresAt <= now.toISOString()) return null;
-    if (now.getTime() - cached.lastUseWrittenAt > TOUCH_EVERY_MS) {
-      cached.lastUseWrittenAt = now.getTime();
-      recordCredentialUse(deps.db, cached.credentialId, { at: now.toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null }).catch(() => undefined);
-    }
-    return cached.principal as Principal;
+  // A cached token answers without a promise: the verify API's callers send one on every call.
+  if (!cached) return accessTokenFromDatabase(deps, ctx, hash);
+  const now = deps.clock.now().getTime();
+  if (cached.expiresAt && Date.parse(cached.expiresAt) <= now) return null;
+  if (now - cached.lastUseWrittenAt > TOUCH_EVERY_MS) {
+    cached.lastUseWrittenAt = now;
+    recordCredentialUse(deps.db, cached.credentialId, { at: new Date(now).toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null }).catch(() => undefined);
   }
+  return cached.principal as Principal;
+}
+
+async function accessTokenFromDatabase(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, hash: string): Promise<Principal | null> {
+  const now = deps.clock.now();
   const credential = await findCredentialByHash(deps.db, hash);
   if (!credential || credential.kind !== 'personal_access_token' || credential.revokedAt) return null;
   if (credential.expiresAt && credential.expiresAt <= now.toISOString()) return null;
