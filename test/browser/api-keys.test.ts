@@ -70,7 +70,7 @@ describe('browser: credentials (API keys, OAuth client, public keys)', { skip: S
     await row.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog').filter({ hasText: 'Edit Administrator' });
-    await edit.getByRole('button', { name: 'API keys' }).click();
+    await edit.getByRole('button', { name: 'Credentials' }).click();
 
     const panel = page.getByRole('dialog', { name: 'Credentials of Kim Keys' });
     await panel.getByRole('tab', { name: 'API keys', selected: true }).waitFor();
@@ -90,7 +90,7 @@ describe('browser: credentials (API keys, OAuth client, public keys)', { skip: S
     // Closed and reopened: the key is gone from the page, its hint remains.
     await panel.getByRole('button', { name: 'Close' }).click();
     await panel.waitFor({ state: 'detached' });
-    await edit.getByRole('button', { name: 'API keys' }).click();
+    await edit.getByRole('button', { name: 'Credentials' }).click();
     const again = page.getByRole('dialog', { name: 'Credentials of Kim Keys' });
     const keyRow = again.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /magento production/ });
     await keyRow.waitFor();
@@ -162,7 +162,7 @@ describe('browser: credentials (API keys, OAuth client, public keys)', { skip: S
       await row.getByRole('checkbox').check();
       await page.getByRole('button', { name: 'Edit' }).click();
     }
-    await edit.getByRole('button', { name: 'API keys' }).click();
+    await edit.getByRole('button', { name: 'Credentials' }).click();
     const panel = page.getByRole('dialog', { name: 'Credentials of Kim Keys' });
     await panel.getByRole('tab', { name: 'OAuth client' }).click();
     assert.equal(await panel.getByTestId('oauth-client-id').innerText(), username);

@@ -43,6 +43,8 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
   const refresh = async () => {
     await client.invalidateQueries({ queryKey: ['directory', organization.id] });
     await client.invalidateQueries({ queryKey: ['api-users', organization.id] });
+    // The user itself too: reopened, Edit must show (and send the ETag of) what was just saved.
+    await client.invalidateQueries({ queryKey: ['api-user', organization.id] });
   };
 
   const save = useMutation({
@@ -88,7 +90,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
             <Title order={3}>{editing ? 'Profile' : 'Personal Details'}</Title>
             {editing && (
               <Group gap="xs">
-                <Button variant="default" onClick={() => setShowKeys(true)}>API keys</Button>
+                <Button variant="default" onClick={() => setShowKeys(true)}>Credentials</Button>
                 <Button variant="default" onClick={() => resend.mutate()} loading={resend.isPending} disabled={!user?.email}>Resend Invite</Button>
                 <Button color="red" variant="light" onClick={() => setDeleting(true)}>Delete</Button>
               </Group>
