@@ -7,10 +7,10 @@ import { OPERATIONS } from './soap-wsdl.js';
 /**
  * Turning the `soap` package's parse of a request element into the input the REST routes
  * validate, and validating it with the same TypeBox schemas, so SOAP and REST accept and refuse
- * the same values with the same messages. XML is text, so values are coerced to the declared
- * types (as REST does for query strings); pointers name the element path within the operation.
+ * the same values with the same messages. Typed elements arrive already read by their XSD type
+ * (xsd-values.ts), so nothing is coerced here; pointers name the element path within the operation.
  */
-const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, strict: false, coerceTypes: true });
+const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, strict: false, coerceTypes: false });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
@@ -54,7 +54,7 @@ function pointerOf(issue: ErrorObject, prefix: string): string {
 }
 
 /**
- * Validates (and coerces in place) one value against a REST schema.
+ * Validates (and fills defaults in) one value against a REST schema.
  * @example const body = validated(NewApiUserBody, input, '/CreateApiUser/api_user');
  * @throws AppError 400 request.invalid with one error per offending element
  */
@@ -74,28 +74,17 @@ export function validated<T>(schema: TSchema, value: unknown, prefix: string): T
 }
 
 /**
- * The version a change is based on (If-Match in REST). Missing: 428, so no client overwrites a
- * change it has not seen (RFC 6585 §3, as REST).
+ * The version a change is based on (If-Match in REST), already read as xs:int by typedArguments.
+ * Missing: 428, so no client overwrites a change it has not seen (RFC 6585 §3, as REST).
  */
 export function requireVersion(operation: string, value: unknown): number {
-  if (value === undefined || value === null || value === '') {
+  if (value === undefined || value === null) {
     throw appError('precondition.required', `Send version with the version from your last read (GetApiUser returns it), so changes made by others are not overwritten.`);
   }
-  const version = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(version) || version < 0 || version > 999_999_999) {
-    throw new AppError('request.invalid', `body /${operation}/version: must be an integer`, { errors: [{ location: 'body', pointer: `/${operation}/version`, detail: 'must be an integer' }] });
+  if (typeof value !== 'number' || value < 0 || value > 999_999_999) {
+    throw new AppError('request.invalid', `body /${operation}/version: must be between 0 and 999999999`, { errors: [{ location: 'body', pointer: `/${operation}/version`, detail: 'must be between 0 and 999999999' }] });
   }
-  return version;
-}
-
-/** xs:boolean (XML Schema 1.0 §3.2.2): true, false, 1, 0. */
-export function booleanOf(operation: string, name: string, value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return false;
-  if (typeof value === 'boolean') return value;
-  const text = String(value).trim();
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  throw new AppError('request.invalid', `body /${operation}/${name}: must be true or false`, { errors: [{ location: 'body', pointer: `/${operation}/${name}`, detail: 'must be true or false' }] });
+  return value;
 }
 
 /**

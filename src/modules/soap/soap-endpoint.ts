@@ -7,6 +7,7 @@ import { CONTENT_TYPE, ENVELOPE_NAMESPACE, faultOf, invalidEnvelope, type SoapFa
 import type { SoapCall } from './soap-operations.js';
 import { assertSafeXml } from './xml-guards.js';
 import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
+import { RAW_TEXT, typedArguments } from './xsd-values.js';
 
 /** The Fastify request and reply of a call, carried through the soap package to the operation. */
 const CALL = Symbol('soap call');
@@ -48,10 +49,11 @@ function logged(error: unknown, request: FastifyRequest, reply: FastifyReply): A
 
 async function createServer(wsdlXml: string, methods: Record<string, unknown>, version: SoapVersion): Promise<SoapServer> {
   // returnFault: an element naming no operation fails the parse with a fault we can recognise;
-  // handleNilAsNull: xsi:nil="true" reads as null (not a dropped element).
+  // handleNilAsNull: xsi:nil="true" reads as null (not a dropped element); customDeserializer:
+  // typed values stay text, for typedArguments to check (soap's own conversion is lax).
   const options = {
     path: SOAP_PATH, services: { ApiService: { ApiServiceSoap: methods, ApiServiceSoap12: methods } }, xml: wsdlXml, uri: '',
-    returnFault: true, handleNilAsNull: true, suppressStack: true, forceSoap12Headers: version === '1.2',
+    returnFault: true, handleNilAsNull: true, suppressStack: true, forceSoap12Headers: version === '1.2', customDeserializer: RAW_TEXT,
   };
   return new Promise((resolve, reject) => {
     const created = listen(null, { ...options, callback: (error: unknown) => (error ? reject(error) : resolve(created as unknown as SoapServer)) } as never);
@@ -74,8 +76,9 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
     methods[name] = async (args: unknown, _callback: unknown, soapHeaders: Record<string, unknown> | undefined, req: { headers: Record<symbol, CallState> }) => {
       const { request, reply, version } = req.headers[CALL]!;
       try {
-        const { username, password, ...rest } = plain(args ?? {}) as SoapArgs;
-        assertKnownElements(name, { username, password, ...rest });
+        const given = plain(args ?? {}) as SoapArgs;
+        assertKnownElements(name, given);
+        const { username, password, ...rest } = typedArguments(name, given);
         const text = (value: unknown) => (value === undefined ? undefined : value === null ? '' : String(value));
         return shapeResponse(name, await operation({ request, reply, soapHeaders, bodyUsername: text(username), bodyPassword: text(password), args: rest }));
       } catch (error) {

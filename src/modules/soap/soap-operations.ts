@@ -17,7 +17,7 @@ import { listDirectoryPage, type DirectoryRequest } from '../directory/directory
 import { organizationDisplayName } from '../organizations/organization.presenter.js';
 import { findOrganizationById } from '../organizations/organization.repository.js';
 import { grants } from '../roles/privileges.js';
-import { booleanOf, listOf, requireVersion, validated, withPointersUnder, type SoapArgs } from './soap-arguments.js';
+import { listOf, requireVersion, validated, withPointersUnder, type SoapArgs } from './soap-arguments.js';
 import { authenticateAdministrator, authenticateApiUser, type SoapCredentialSource } from './soap-credentials.js';
 
 /** One parsed call: the operation's arguments (credentials removed) and where credentials may be. */
@@ -48,7 +48,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
     const ctx = await admin(call);
     const id = idOf(operation, call.args);
     const version = requireVersion(operation, call.args.version);
-    const confirmed = booleanOf(operation, 'confirm', call.args.confirm);
+    const confirmed = call.args.confirm === true;
     const user = await updateApiUser(deps, ctx, orgOf(ctx), id, version, { status }, confirmed);
     return { api_user: await present(user) };
   };
@@ -108,7 +108,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
       const ctx = await admin(call);
       const id = idOf('UpdateApiUser', call.args);
       const version = requireVersion('UpdateApiUser', call.args.version);
-      const confirmed = booleanOf('UpdateApiUser', 'confirm', call.args.confirm);
+      const confirmed = call.args.confirm === true;
       const input = { ...((call.args.changes ?? {}) as Record<string, unknown>) };
       if (input.applications !== undefined) input.applications = listOf(input.applications, 'application');
       // An empty <email/> clears it (null in REST); rate_limit_tier "default" is null in REST.
@@ -131,7 +131,7 @@ export function soapOperations(deps: AppDeps, verifier: CredentialVerifier): Rec
       const ctx = await admin(call);
       const id = idOf('DeleteApiUser', call.args);
       const version = requireVersion('DeleteApiUser', call.args.version);
-      await deleteApiUser(deps, ctx, orgOf(ctx), id, version, booleanOf('DeleteApiUser', 'confirm', call.args.confirm));
+      await deleteApiUser(deps, ctx, orgOf(ctx), id, version, call.args.confirm === true);
       return { deleted: true };
     },
 

@@ -10,14 +10,14 @@ export const SOAP_NAMESPACE = 'urn:apiusers:api:v2';
 export const SOAP_PATH = '/v2/api.svc';
 
 /** [name, XSD type, occurrence]: '' once, '?' optional, '*' repeated. */
-type Field = readonly [string, string, ('' | '?' | '*')?];
+export type Field = readonly [string, string, ('' | '?' | '*')?];
 
 const CREDENTIALS: Field[] = [
   ['username', 'xs:string', '?'],
   ['password', 'xs:string', '?'],
 ];
 
-const TYPES: Record<string, Field[]> = {
+export const TYPES: Record<string, Field[]> = {
   ApplicationRef: [['id', 'xs:string'], ['key', 'xs:string'], ['name', 'xs:string']],
   ApplicationRefList: [['application', 'tns:ApplicationRef', '*']],
   ApplicationKeyList: [['application', 'xs:string', '*']],
