@@ -270,6 +270,39 @@ describe('browser: admin pages', { skip: SKIP_REASON }, () => {
     await dialog.getByRole('button', { name: 'Close' }).first().click();
   });
 
+  it('a Viewer sees the pages without the buttons their role does not allow, and no Audit log link', async () => {
+    const viewer = { email: 'vera.viewer@acme.example', password: 'viewer horse battery staple' };
+    const created = await call('POST', '/v1/organizations/{org}/administrators', {
+      first_name: 'Vera', last_name: 'Viewer', email: viewer.email, role_id: 'viewer', password: viewer.password,
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const other = await openBrowser();
+    try {
+      const { page } = other;
+      await page.goto(`${server.base}/settings/applications`);
+      await page.getByLabel('Email').fill(viewer.email);
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill(viewer.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('table', { name: 'Applications' }).getByRole('row', { name: /Acme Portal v2/ }).waitFor();
+      assert.equal(await page.getByRole('button', { name: '+ Add custom application' }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /^(Rename|Delete) / }).count(), 0);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0);
+      await nav.getByRole('link', { name: 'Settings › Roles' }).click();
+      await page.getByRole('table', { name: 'Custom roles' }).getByRole('row', { name: /Integration manager/ }).waitFor();
+      assert.equal(await page.getByRole('button', { name: '+ New custom role' }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /^(Edit|Delete) Integration manager$/ }).count(), 0);
+      await nav.getByRole('link', { name: 'Settings › Organization' }).click();
+      await page.getByRole('heading', { name: 'Credential policy' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: /^Save / }).count(), 0);
+      // The server stays the authority: the audit log itself answers 403, shown as its detail.
+      await page.goto(`${server.base}/audit-log`);
+      await page.getByRole('alert').filter({ hasText: 'Could not load the audit log' }).waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('at 390 px the pages fit: tables scroll inside their container, not the page', async () => {
     const narrow = await openBrowser(390, 844);
     try {
