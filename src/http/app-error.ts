@@ -5,6 +5,11 @@
 export const ERROR_CODES = {
   'request.invalid': [400, 'The request is not valid'],
   'request.malformed_json': [400, 'The body is not valid JSON'],
+  'request.malformed_xml': [400, 'The body is not well-formed XML'],
+  'request.dtd_not_allowed': [400, 'Document type declarations and entities are not accepted'],
+  'request.xml_too_complex': [400, 'The XML is nested too deep or has too many elements'],
+  'request.not_soap_envelope': [400, 'The body is not a SOAP envelope'],
+  'request.unknown_operation': [400, 'No such SOAP operation'],
   'request.unsupported_media_type': [415, 'Unsupported media type'],
   'request.body_too_large': [413, 'The body is too large'],
   'request.method_not_allowed': [405, 'Method not allowed'],

@@ -209,20 +209,29 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assert.equal(elementText(extra.body, 'pointer'), '/CreateApiUser/api_user/role_id');
     });
 
-    it('an unknown operation -> 400 Client fault', async () => {
-      const response = await post(envelope('<api:DropAllTables/>'), asAdmin());
-      assertFault(response, 400, 'request.invalid');
-      assert.equal(elementText(response.body, 'pointer'), '/Envelope/Body/DropAllTables');
+    it('an unknown operation, or a name every JavaScript object has -> 400 request.unknown_operation naming it', async () => {
+      for (const name of ['DropAllTables', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const response = await post(envelope(`<api:${name}/>`), asAdmin());
+        assertFault(response, 400, 'request.unknown_operation');
+        assert.equal(elementText(response.body, 'pointer'), `/Envelope/Body/${name}`);
+      }
     });
 
     it('a SOAPAction naming another operation than the body -> 400', async () => {
       assertFault(await post(envelope(`<api:GetApiUser><api:id>${user.id}</api:id></api:GetApiUser>`), { ...asAdmin(), soapaction: `"${NS}/DeleteApiUser"` }), 400, 'request.invalid');
     });
 
-    it('not SOAP at all: plain XML, truncated XML, text, an empty body, an Envelope in no SOAP namespace -> 400', async () => {
-      for (const payload of ['<hello>world</hello>', envelope('<api:GetApiUser><api:id>x</api:id>').slice(0, -20), 'definitely not xml', ' ',
-        '<env:Envelope xmlns:env="urn:not-soap"><env:Body><api:GetCurrentAccountInfo xmlns:api="urn:apiusers:api:v2"/></env:Body></env:Envelope>']) {
-        assertFault(await post(payload, asAdmin()), 400, 'request.invalid');
+    it('truncated XML, text, an empty body -> 400 request.malformed_xml', async () => {
+      for (const payload of [envelope('<api:GetApiUser><api:id>x</api:id>').slice(0, -20), 'definitely not xml', ' ', envelope('<api:GetApiUser><api:id>x</api:GetApiUser>')]) {
+        assertFault(await post(payload, asAdmin()), 400, 'request.malformed_xml');
+      }
+    });
+
+    it('XML that is not a SOAP envelope: no Envelope, an Envelope in no SOAP namespace, two operations -> 400 request.not_soap_envelope', async () => {
+      for (const payload of ['<hello>world</hello>', envelope(''),
+        '<env:Envelope xmlns:env="urn:not-soap"><env:Body><api:GetCurrentAccountInfo xmlns:api="urn:apiusers:api:v2"/></env:Body></env:Envelope>',
+        envelope('<api:GetCurrentAccountInfo/><api:ListApiUsers/>')]) {
+        assertFault(await post(payload, asAdmin()), 400, 'request.not_soap_envelope');
       }
     });
 
@@ -239,7 +248,7 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     it('XXE: an external entity naming /etc/passwd -> 400 before parsing; nothing of the file comes back', async () => {
       const xxe = `<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${envelope(`<api:GetCurrentAccountInfo><api:username>&xxe;</api:username><api:password>x</api:password></api:GetCurrentAccountInfo>`).replace(/^<\?xml[^>]*\?>/, '')}`;
       const response = await post(xxe);
-      assertFault(response, 400, 'request.invalid');
+      assertFault(response, 400, 'request.dtd_not_allowed');
       assert.match(elementText(response.body, 'faultstring')!, /^Document type declarations/);
       assert.doesNotMatch(response.body, /root:|nologin|\/bin\//);
     });
@@ -250,25 +259,25 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       const started = performance.now();
       const response = await post(bomb);
       assert.ok(performance.now() - started < 1000, 'answered without expanding anything');
-      assertFault(response, 400, 'request.invalid');
+      assertFault(response, 400, 'request.dtd_not_allowed');
       assert.match(elementText(response.body, 'faultstring')!, /^Document type declarations/);
     });
 
     it('elements nested thousands deep -> 400 before parsing (no recursion runs out of stack)', async () => {
       const deep = `${'<a>'.repeat(1500)}x${'</a>'.repeat(1500)}`;
       const response = await post(envelope(`<api:GetApiUser><api:id>${deep}</api:id></api:GetApiUser>`), { authorization: `Bearer ${pat}` });
-      assertFault(response, 400, 'request.invalid');
+      assertFault(response, 400, 'request.xml_too_complex');
       assert.match(elementText(response.body, 'faultstring')!, /nested more than 32 deep/);
     });
 
     it('more elements than any operation uses -> 400 before parsing (parsing costs CPU per element, before authentication)', async () => {
       const response = await post(envelope(`<api:ListApiUsers>${'<a/>'.repeat(2001)}</api:ListApiUsers>`));
-      assertFault(response, 400, 'request.invalid');
+      assertFault(response, 400, 'request.xml_too_complex');
       assert.match(elementText(response.body, 'faultstring')!, /more than 2000 elements/);
     });
 
     it('an undeclared entity reference -> 400 (the parser is strict)', async () => {
-      assertFault(await post(accountInfo('<api:username>&xxe;</api:username>')), 400, 'request.invalid');
+      assertFault(await post(accountInfo('<api:username>&xxe;</api:username>')), 400, 'request.malformed_xml');
     });
 
     it(`a body over BODY_LIMIT (${BODY_LIMIT} bytes) -> 413 fault`, async () => {

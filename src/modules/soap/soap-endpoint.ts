@@ -3,7 +3,7 @@ import { listen, type Server, type WSDL } from 'soap';
 import { AppError } from '../../http/app-error.js';
 import { toAppError } from '../../http/problem-handler.js';
 import { assertKnownElements, plain, type SoapArgs } from './soap-arguments.js';
-import { CONTENT_TYPE, ENVELOPE_NAMESPACE, faultOf, invalidEnvelope, type SoapFault, type SoapVersion } from './soap-fault.js';
+import { CONTENT_TYPE, ENVELOPE_NAMESPACE, faultOf, refusedEnvelope, type SoapFault, type SoapVersion } from './soap-fault.js';
 import type { SoapCall } from './soap-operations.js';
 import { assertSafeXml } from './xml-guards.js';
 import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
@@ -12,6 +12,17 @@ import { RAW_TEXT, typedArguments } from './xsd-values.js';
 /** The Fastify request and reply of a call, carried through the soap package to the operation. */
 const CALL = Symbol('soap call');
 const ENVELOPE_TAG = /<(?:([A-Za-z_][\w.-]*):)?Envelope(?=[\s/>])([^>]*)>/;
+
+/**
+ * The local name of the first element in the envelope's Body, read without parsing. The soap
+ * package looks that name up in plain objects, where `constructor` or `toString` are found on
+ * Object.prototype and fail its parse with a TypeError; such names are refused before it runs.
+ */
+function firstBodyElement(xml: string): string | undefined {
+  const prefix = ENVELOPE_TAG.exec(xml)?.[1];
+  const qualified = prefix ? `${prefix.replace(/[.-]/g, '\\$&')}:` : '';
+  return new RegExp(`<${qualified}Body(?=[\\s/>])[^>]*>\\s*<(?:[A-Za-z_][\\w.-]*:)?([A-Za-z_][\\w.-]*)`).exec(xml)?.[1];
+}
 
 type Operation = (call: SoapCall) => Promise<Record<string, unknown>>;
 interface CallState { request: FastifyRequest; reply: FastifyReply; version: SoapVersion }
@@ -37,6 +48,10 @@ export interface SoapEndpoint {
   /** A fault envelope, built by the soap package. */
   faultXml(error: AppError, requestId: string, version: SoapVersion): string;
 }
+
+const unknownOperation = (name: string) => refusedEnvelope('request.unknown_operation',
+  `There is no operation ${name}; the WSDL (GET ${SOAP_PATH}?wsdl) lists them: ${Object.keys(OPERATIONS).join(', ')}.`,
+  { pointer: `/Envelope/Body/${name}`, detail: 'is not an operation of this service' });
 
 /** Any error of an operation as a SOAP fault; the REST headers (WWW-Authenticate, Retry-After) go on the reply. */
 function logged(error: unknown, request: FastifyRequest, reply: FastifyReply): AppError {
@@ -104,24 +119,26 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
       if (namespace === ENVELOPE_NAMESPACE['1.1']) return '1.1';
       if (namespace === ENVELOPE_NAMESPACE['1.2']) return '1.2';
       // SOAP 1.1 §4.4.1 VersionMismatch: an envelope in any other namespace is refused.
-      throw invalidEnvelope(`The Envelope's namespace must be ${ENVELOPE_NAMESPACE['1.1']} (SOAP 1.1) or ${ENVELOPE_NAMESPACE['1.2']} (SOAP 1.2).`, { pointer: '/Envelope', detail: 'is in no SOAP namespace' });
+      throw refusedEnvelope('request.not_soap_envelope', `The Envelope's namespace must be ${ENVELOPE_NAMESPACE['1.1']} (SOAP 1.1) or ${ENVELOPE_NAMESPACE['1.2']} (SOAP 1.2).`, { pointer: '/Envelope', detail: 'is in no SOAP namespace' });
     },
     operationOf(xml, version, soapAction) {
       assertSafeXml(xml);
+      const first = firstBodyElement(xml);
+      if (first !== undefined && first in Object.prototype) throw unknownOperation(first);
       let parsed: { Body?: Record<string, unknown> } | null;
       try {
         parsed = servers[version].wsdl.xmlToObject(xml) as typeof parsed;
       } catch (error) {
         const detail = String((error as { Fault?: { detail?: unknown } }).Fault?.detail ?? (error as Error).message ?? error);
         const unknown = /Could not find message (\S+)/.exec(detail)?.[1];
-        if (unknown) throw invalidEnvelope(`There is no operation ${unknown}; the WSDL (GET ${SOAP_PATH}?wsdl) lists them: ${Object.keys(OPERATIONS).join(', ')}.`, { pointer: `/Envelope/Body/${unknown}`, detail: 'is not an operation of this service' });
-        throw invalidEnvelope(`The body is not well-formed XML: ${detail.replace(/^Error: /, '').split('\n')[0]}.`);
+        if (unknown) throw unknownOperation(unknown);
+        throw refusedEnvelope('request.malformed_xml', `The body is not well-formed XML: ${detail.replace(/^Error: /, '').split('\n')[0]}.`);
       }
-      if (!parsed || typeof parsed.Body !== 'object' || parsed.Body === null) throw invalidEnvelope('This is not a SOAP envelope: expected soap:Envelope with a soap:Body.');
+      if (!parsed || typeof parsed.Body !== 'object' || parsed.Body === null) throw refusedEnvelope('request.not_soap_envelope', 'This is not a SOAP envelope: expected soap:Envelope with a soap:Body.', { pointer: '/Envelope', detail: 'must be a SOAP Envelope with a Body' });
       const children = Object.keys(parsed.Body).filter((key) => key !== 'attributes');
-      if (children.length !== 1) throw invalidEnvelope(`The soap:Body must hold exactly one operation element; it holds ${children.length}.`, { pointer: '/Envelope/Body', detail: 'must hold exactly one operation element' });
+      if (children.length !== 1) throw refusedEnvelope('request.not_soap_envelope', `The soap:Body must hold exactly one operation element; it holds ${children.length}.`, { pointer: '/Envelope/Body', detail: 'must hold exactly one operation element' });
       const operation = children[0]!;
-      if (!(operation in OPERATIONS)) throw invalidEnvelope(`There is no operation ${operation}; the WSDL (GET ${SOAP_PATH}?wsdl) lists them.`, { pointer: `/Envelope/Body/${operation}`, detail: 'is not an operation of this service' });
+      if (!Object.hasOwn(OPERATIONS, operation)) throw unknownOperation(operation);
       // SOAP 1.1 §6.1.1 SOAPAction, SOAP 1.2 Part 2 §7.1.4 the action parameter: when sent, it
       // must name the body's operation.
       const action = soapAction?.trim().replace(/^"(.*)"$/, '$1') ?? '';

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../../http/app-error.js';
+import { AppError, type ErrorCode } from '../../http/app-error.js';
 import { SOAP_NAMESPACE } from './soap-wsdl.js';
 
 export type SoapVersion = '1.1' | '1.2';
@@ -68,12 +68,13 @@ export function faultOf(error: AppError, requestId: string, version: SoapVersion
   };
 }
 
+/** The codes of an envelope refused before any operation runs (docs/soap.md "Limits and refused envelopes"). */
+export type EnvelopeProblem = Extract<ErrorCode, 'request.malformed_xml' | 'request.dtd_not_allowed' | 'request.xml_too_complex' | 'request.not_soap_envelope' | 'request.unknown_operation'>;
+
 /**
  * A 400 about the envelope itself; `at` names the offending element, as REST names a field.
- * @example invalidEnvelope('There is no operation Nope.', { pointer: '/Envelope/Body/Nope', detail: 'is not an operation' })
+ * @example refusedEnvelope('request.unknown_operation', 'There is no operation Nope.', { pointer: '/Envelope/Body/Nope', detail: 'is not an operation' })
  */
-export function invalidEnvelope(detail: string, at?: FieldError['pointer'] | { pointer: string; detail: string }): AppError {
-  if (at === undefined) return new AppError('request.invalid', detail);
-  const field = typeof at === 'string' ? { pointer: at, detail } : at;
-  return new AppError('request.invalid', detail, { errors: [{ location: 'body', ...field }] });
+export function refusedEnvelope(code: EnvelopeProblem, detail: string, at?: { pointer: string; detail: string }): AppError {
+  return new AppError(code, detail, at ? { errors: [{ location: 'body', ...at }] } : {});
 }

@@ -1,4 +1,4 @@
-import { invalidEnvelope } from './soap-fault.js';
+import { refusedEnvelope } from './soap-fault.js';
 
 /** Refused before parsing: a DTD is how XXE (CWE-611) and entity expansion (CWE-776) get in. */
 const DTD = /<!DOCTYPE|<!ENTITY/i;
@@ -38,9 +38,9 @@ export function xmlShape(xml: string, limits: { depth: number; elements: number 
  * element, and this runs before authentication). @throws AppError 400
  */
 export function assertSafeXml(xml: string): void {
-  if (xml.trim() === '') throw invalidEnvelope('The body is empty; send a SOAP envelope.');
-  if (DTD.test(xml)) throw invalidEnvelope('Document type declarations (<!DOCTYPE>, <!ENTITY>) are not accepted: entities are neither expanded nor fetched. Remove the DTD.');
+  if (xml.trim() === '') throw refusedEnvelope('request.malformed_xml', 'The body is empty; send a SOAP envelope.');
+  if (DTD.test(xml)) throw refusedEnvelope('request.dtd_not_allowed', 'Document type declarations (<!DOCTYPE>, <!ENTITY>) are not accepted: entities are neither expanded nor fetched. Remove the DTD.');
   const shape = xmlShape(xml, { depth: MAX_XML_DEPTH, elements: MAX_XML_ELEMENTS });
-  if (shape.depth > MAX_XML_DEPTH) throw invalidEnvelope(`Elements are nested more than ${MAX_XML_DEPTH} deep; no operation of this service needs that.`);
-  if (shape.elements > MAX_XML_ELEMENTS) throw invalidEnvelope(`The envelope has more than ${MAX_XML_ELEMENTS} elements; no operation of this service needs that many.`);
+  if (shape.depth > MAX_XML_DEPTH) throw refusedEnvelope('request.xml_too_complex', `Elements are nested more than ${MAX_XML_DEPTH} deep; no operation of this service needs that.`);
+  if (shape.elements > MAX_XML_ELEMENTS) throw refusedEnvelope('request.xml_too_complex', `The envelope has more than ${MAX_XML_ELEMENTS} elements; no operation of this service needs that many.`);
 }
