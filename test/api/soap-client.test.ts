@@ -162,7 +162,7 @@ describe(`SOAP with the soap npm client (${postgresUrl() ? 'PostgreSQL' : 'SQLit
     for (const action of ['api_user.created', 'api_user.updated', 'api_user.invite_sent', 'api_user.deleted']) assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
   });
 
-  it('DeleteApiUser of the last API user of an application -> fault 409 with the code and text REST gives; confirm deletes', async () => {
+  it('DeleteApiUser of the last API user of an application -> fault 409 with REST\'s code and warning, and the SOAP way to confirm; confirm deletes', async () => {
     const admin = await adminClient();
     const appResponse = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/applications`, payload: { key: 'sap-erp', name: 'SAP ERP' } });
     assert.equal(appResponse.statusCode, 201, appResponse.body);
@@ -175,9 +175,13 @@ describe(`SOAP with the soap npm client (${postgresUrl() ? 'PostgreSQL' : 'SQLit
     assert.equal(fault.code, restAnswer.json().code);
     assert.equal(fault.httpStatus, 409);
     assert.equal(fault.faultcode, 'soap:Client');
-    assert.equal(fault.faultstring, restAnswer.json().detail);
-    assert.equal(fault.detail, restAnswer.json().detail);
-    assert.equal(fault.warning, "'Melanie Allen' is used to connect to 'SAP ERP'. If you delete this user, the integration with 'SAP ERP' will fail.");
+    const warning = "'Melanie Allen' is used to connect to 'SAP ERP'. If you delete this user, the integration with 'SAP ERP' will fail.";
+    assert.equal(restAnswer.json().warning, warning);
+    assert.equal(restAnswer.json().detail, `${warning} Repeat with ?confirm=true to delete anyway.`);
+    // The guide's warning word for word, then the hint a SOAP caller can follow (it has no query string).
+    assert.equal(fault.warning, warning);
+    assert.equal(fault.faultstring, `${warning} Send <confirm>true</confirm> to delete anyway.`);
+    assert.equal(fault.detail, fault.faultstring);
 
     const [deleted] = await admin.DeleteApiUserAsync({ id: user.id, version: user.version, confirm: true });
     assert.equal(deleted.deleted, true);

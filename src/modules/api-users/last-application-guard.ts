@@ -1,8 +1,35 @@
-import { appError } from '../../http/app-error.js';
+import { AppError } from '../../http/app-error.js';
 import type { Executor } from '../../db/database.js';
 import { apiUserDisplayName, countOtherEnabledApiUsers, lockApplications, type ApiUser, type ApplicationRef } from './api-user.repository.js';
 
 export type GuardedAction = 'delete' | 'disable' | 'remove';
+
+/** How a caller confirms, per transport: REST's query parameter, the SOAP operations' element. */
+export type ConfirmVia = 'rest' | 'soap';
+const CONFIRM_VIA: Record<ConfirmVia, string> = { rest: 'Repeat with ?confirm=true', soap: 'Send <confirm>true</confirm>' };
+
+/** @example confirmHint('delete', 'soap') // 'Send <confirm>true</confirm> to delete anyway.' */
+export function confirmHint(action: GuardedAction, via: ConfirmVia): string {
+  return `${CONFIRM_VIA[via]} to ${action === 'remove' ? 'remove it' : action} anyway.`;
+}
+
+/**
+ * 409 api_user.last_for_application: the guide's warning, then how to confirm. `detail` gives
+ * the REST hint; another transport words its own with `detailFor`, the warning unchanged.
+ * @example error.detailFor('soap') // "'Melanie Allen' is used … will fail. Send <confirm>true</confirm> to delete anyway."
+ */
+export class LastApplicationUserError extends AppError {
+  constructor(readonly warning: string, readonly action: GuardedAction, applications: ApplicationRef[]) {
+    super('api_user.last_for_application', `${warning} ${confirmHint(action, 'rest')}`, {
+      warning,
+      applications: applications.map((a) => ({ id: a.id, key: a.key, name: a.name })),
+    });
+  }
+
+  detailFor(via: ConfirmVia): string {
+    return `${this.warning} ${confirmHint(this.action, via)}`;
+  }
+}
 
 /**
  * The Movius warning, word for word: "'Melanie Allen' is used to connect to 'HttpApi'. If you
@@ -47,9 +74,5 @@ export async function guardLastApplicationUser(
     if ((await countOtherEnabledApiUsers(trx, app.id, user.id)) === 0) orphaned.push(app);
   }
   if (orphaned.length === 0 || confirmed) return;
-  const warning = lastUserWarning(user, orphaned, action);
-  throw appError('api_user.last_for_application', `${warning} Repeat with ?confirm=true to ${action === 'remove' ? 'remove it' : action} anyway.`, {
-    warning,
-    applications: orphaned.map((a) => ({ id: a.id, key: a.key, name: a.name })),
-  });
+  throw new LastApplicationUserError(lastUserWarning(user, orphaned, action), action, orphaned);
 }

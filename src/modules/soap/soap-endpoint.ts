@@ -4,6 +4,7 @@ import { AppError } from '../../http/app-error.js';
 import { toAppError } from '../../http/problem-handler.js';
 import { assertKnownElements, plain, type SoapArgs } from './soap-arguments.js';
 import { CONTENT_TYPE, ENVELOPE_NAMESPACE, faultOf, refusedEnvelope, type SoapFault, type SoapVersion } from './soap-fault.js';
+import { LastApplicationUserError } from '../api-users/last-application-guard.js';
 import type { SoapCall } from './soap-operations.js';
 import { assertSafeXml } from './xml-guards.js';
 import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
@@ -55,7 +56,9 @@ const unknownOperation = (name: string) => refusedEnvelope('request.unknown_oper
 
 /** Any error of an operation as a SOAP fault; the REST headers (WWW-Authenticate, Retry-After) go on the reply. */
 function logged(error: unknown, request: FastifyRequest, reply: FastifyReply): AppError {
-  const appErr = toAppError(error as Error);
+  let appErr = toAppError(error as Error);
+  // The last-user guard's warning stays word for word; its hint says how SOAP confirms.
+  if (appErr instanceof LastApplicationUserError) appErr = new AppError(appErr.code, appErr.detailFor('soap'), appErr.extra, { cause: appErr });
   for (const [name, value] of Object.entries(appErr.extra.headers ?? {})) reply.header(name, value);
   if (appErr.status >= 500) request.log.error({ err: error }, 'unhandled error in a SOAP operation');
   else request.log.info({ code: appErr.code, status: appErr.status }, appErr.detail);
