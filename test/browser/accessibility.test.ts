@@ -116,7 +116,7 @@ describe('browser: accessibility (axe-core, WCAG 2 A/AA, 1280 and 390 px)', { sk
     await edit.getByRole('checkbox', { name: /^HttpApi/ }).waitFor();
     found.push(...await check(page, 'Edit Administrator dialog'));
 
-    await edit.getByRole('button', { name: 'API keys' }).click();
+    await edit.getByRole('button', { name: 'Credentials' }).click();
     const credentials = page.getByRole('dialog', { name: 'Credentials of Kim Keys' });
     await credentials.getByRole('table', { name: 'API keys' }).waitFor();
     found.push(...await check(page, 'Credentials dialog, API keys tab'));
