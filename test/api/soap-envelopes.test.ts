@@ -276,6 +276,19 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
       assert.match(elementText(response.body, 'faultstring')!, /more than 2000 elements/);
     });
 
+    it('id/href references naming Object.prototype members -> 400 before parsing; nothing is polluted and the next call works', async () => {
+      const refs = ['<api:username id="__proto__">x</api:username>', '<api:username href="#__proto__"/>', '<api:username id="constructor">x</api:username>',
+        '<api:username\n  id = \'&#95;_proto__\'>x</api:username>', '<api:username href="#a"/><api:password id="a">x</api:password>'];
+      for (const inner of refs) {
+        const response = await post(accountInfo(inner));
+        assertFault(response, 400, 'request.invalid');
+        assert.match(elementText(response.body, 'faultstring')!, /^SOAP encoding references/);
+      }
+      assert.equal(({} as Record<string, unknown>).obj, undefined, 'Object.prototype untouched');
+      assert.equal((Object as unknown as Record<string, unknown>).obj, undefined, 'Object untouched');
+      assert.equal((await post(accountInfo(bodyCredentials(user.username, PASSWORD)))).statusCode, 200);
+    });
+
     it('an undeclared entity reference -> 400 (the parser is strict)', async () => {
       assertFault(await post(accountInfo('<api:username>&xxe;</api:username>')), 400, 'request.malformed_xml');
     });
