@@ -210,11 +210,25 @@ describe(`SOAP envelopes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
     });
 
     it('an unknown operation, or a name every JavaScript object has -> 400 request.unknown_operation naming it', async () => {
-      for (const name of ['DropAllTables', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const name of ['DropAllTables', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'GetApiUserResponse', 'ApiFault', 'Fault', 'Ünïcode']) {
         const response = await post(envelope(`<api:${name}/>`), asAdmin());
         assertFault(response, 400, 'request.unknown_operation');
         assert.equal(elementText(response.body, 'pointer'), `/Envelope/Body/${name}`);
       }
+    });
+
+    it('elements or xsi:types named like Object.prototype members, text where elements belong -> 400 request.invalid', async () => {
+      const xsi = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+      for (const body of ['<api:ListApiUsers><api:constructor>1</api:constructor></api:ListApiUsers>',
+        '<api:CreateApiUser><api:api_user><api:__proto__><api:status>x</api:status></api:__proto__></api:api_user></api:CreateApiUser>',
+        `<api:GetApiUser><api:id xsi:type="api:constructor" ${xsi}>x</api:id></api:GetApiUser>`]) {
+        const response = await post(envelope(body), asAdmin());
+        assertFault(response, 400, 'request.invalid');
+        assert.match(elementText(response.body, 'faultstring')!, /names an element or type this service does not declare/);
+      }
+      const text = await post(envelope('<api:GetApiUser>text</api:GetApiUser>'), asAdmin());
+      assertFault(text, 400, 'request.invalid');
+      assert.equal(elementText(text.body, 'pointer'), '/GetApiUser');
     });
 
     it('a SOAPAction naming another operation than the body -> 400', async () => {

@@ -15,14 +15,16 @@ const CALL = Symbol('soap call');
 const ENVELOPE_TAG = /<(?:([A-Za-z_][\w.-]*):)?Envelope(?=[\s/>])([^>]*)>/;
 
 /**
- * The local name of the first element in the envelope's Body, read without parsing. The soap
- * package looks that name up in plain objects, where `constructor` or `toString` are found on
- * Object.prototype and fail its parse with a TypeError; such names are refused before it runs.
+ * The local name of the first element in the envelope's Body, read without parsing, so a name
+ * that is no operation is refused before the soap package runs: it would look the name up in
+ * plain objects (where `constructor` is found on Object.prototype) or parse a request's
+ * soap:Fault as a fault answer. Comments before it are not skipped: then the parse decides.
  */
 function firstBodyElement(xml: string): string | undefined {
   const prefix = ENVELOPE_TAG.exec(xml)?.[1];
   const qualified = prefix ? `${prefix.replace(/[.-]/g, '\\$&')}:` : '';
-  return new RegExp(`<${qualified}Body(?=[\\s/>])[^>]*>\\s*<(?:[A-Za-z_][\\w.-]*:)?([A-Za-z_][\\w.-]*)`).exec(xml)?.[1];
+  const name = new RegExp(`<${qualified}Body(?=[\\s/>])[^>]*>\\s*<([^\\s/>!?]+)`).exec(xml)?.[1];
+  return name?.slice(name.indexOf(':') + 1);
 }
 
 type Operation = (call: SoapCall) => Promise<Record<string, unknown>>;
@@ -94,9 +96,12 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
     methods[name] = async (args: unknown, _callback: unknown, soapHeaders: Record<string, unknown> | undefined, req: { headers: Record<symbol, CallState> }) => {
       const { request, reply, version } = req.headers[CALL]!;
       try {
-        const given = plain(args ?? {}) as SoapArgs;
-        assertKnownElements(name, given);
-        const { username, password, ...rest } = typedArguments(name, given);
+        const given = plain(args ?? {});
+        if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+          throw new AppError('request.invalid', `body /${name}: must hold elements, not text`, { errors: [{ location: 'body', pointer: `/${name}`, detail: 'must hold elements, not text' }] });
+        }
+        assertKnownElements(name, given as SoapArgs);
+        const { username, password, ...rest } = typedArguments(name, given as SoapArgs);
         const text = (value: unknown) => (value === undefined ? undefined : value === null ? '' : String(value));
         return shapeResponse(name, await operation({ request, reply, soapHeaders, bodyUsername: text(username), bodyPassword: text(password), args: rest }));
       } catch (error) {
@@ -127,12 +132,17 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
     operationOf(xml, version, soapAction) {
       assertSafeXml(xml);
       const first = firstBodyElement(xml);
-      if (first !== undefined && first in Object.prototype) throw unknownOperation(first);
+      if (first !== undefined && !Object.hasOwn(OPERATIONS, first)) throw unknownOperation(first);
       let parsed: { Body?: Record<string, unknown> } | null;
       try {
         parsed = servers[version].wsdl.xmlToObject(xml) as typeof parsed;
       } catch (error) {
-        const detail = String((error as { Fault?: { detail?: unknown } }).Fault?.detail ?? (error as Error).message ?? error);
+        // The parser's own errors (sax, and names missing from the WSDL) arrive as { Fault };
+        // anything else is the soap package tripping over a name it looked up in a plain object
+        // (an element or xsi:type called constructor, toString …): not ours to describe further.
+        const fault = (error as { Fault?: { detail?: unknown } }).Fault;
+        if (!fault) throw new AppError('request.invalid', `The envelope names an element or type this service does not declare; GET ${SOAP_PATH}?wsdl describes every message.`);
+        const detail = String(fault.detail ?? '');
         const unknown = /Could not find message (\S+)/.exec(detail)?.[1];
         if (unknown) throw unknownOperation(unknown);
         throw refusedEnvelope('request.malformed_xml', `The body is not well-formed XML: ${detail.replace(/^Error: /, '').split('\n')[0]}.`);
