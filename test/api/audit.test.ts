@@ -133,11 +133,78 @@ describe('audit log', () => {
     assert.equal(tampered.json().code, 'request.cursor_invalid');
   });
 
+  it('GET audit-events?since=&until= -> events in [since, until), any offset, with the other filters and through next_cursor', async () => {
+    const all = await events(owner);
+    assert.ok(all.length > 8);
+    // Oldest first from here: a window of events 2..6 (until is exclusive, so event 7 is out).
+    const times = all.map((e) => e.created_at).reverse();
+    const [since, until] = [times[2]!, times[7]!];
+    const inWindow = all.filter((e) => e.created_at >= since && e.created_at < until).map((e) => e.id);
+    assert.equal(inWindow.length, 5);
+    const window = async (query: string) => (await events(owner, `limit=200&${query}`)).map((e) => e.id);
+    assert.deepEqual(await window(`since=${since}&until=${until}`), inWindow);
+
+    // The same instants written with offsets (and a space instead of T) are the same window.
+    const shifted = (iso: string, minutes: number) => {
+      const local = new Date(Date.parse(iso) + minutes * 60_000).toISOString().slice(0, 23);
+      const sign = minutes < 0 ? '-' : '+';
+      const abs = Math.abs(minutes);
+      return encodeURIComponent(`${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`);
+    };
+    assert.deepEqual(await window(`since=${shifted(since, 330)}&until=${shifted(until, -360)}`), inWindow);
+    assert.deepEqual(await window(`since=${encodeURIComponent(since.replace('T', ' '))}&until=${until.toLowerCase()}`), inWindow);
+    // Only one bound.
+    assert.deepEqual(await window(`since=${since}`), all.filter((e) => e.created_at >= since).map((e) => e.id));
+    assert.deepEqual(await window(`until=${until}`), all.filter((e) => e.created_at < until).map((e) => e.id));
+    // Digits past the millisecond count: a hair after an event leaves it out of since, in until.
+    const hair = (iso: string) => iso.replace('Z', '0001Z');
+    assert.deepEqual(await window(`since=${hair(since)}&until=${hair(until)}`), all.filter((e) => e.created_at > since && e.created_at <= until).map((e) => e.id));
+    // With another filter: both must match.
+    const action = all.find((e) => inWindow.includes(e.id))!.action;
+    assert.deepEqual(await window(`since=${since}&until=${until}&action=${action}`), all.filter((e) => inWindow.includes(e.id) && e.action === action).map((e) => e.id));
+    // Past the years the log can hold: everything, or nothing.
+    assert.deepEqual(await window(`since=${encodeURIComponent('0000-01-01T00:00:00+01:00')}`), all.map((e) => e.id));
+    assert.deepEqual(await window(`until=${encodeURIComponent('9999-12-31T23:59:59-01:00')}`), all.map((e) => e.id));
+    assert.deepEqual(await window(`since=${encodeURIComponent('9999-12-31T23:59:59-01:00')}`), []);
+
+    // Two at a time, following next_cursor with the same range: the same events, each once.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await as(t.app, owner, { method: 'GET', url: `${org()}/audit-events?limit=2&since=${since}&until=${until}${cursor ? `&cursor=${cursor}` : ''}` });
+      assert.equal(response.statusCode, 200, response.body);
+      paged.push(...response.json().data.map((e: AuditEventBody) => e.id));
+      cursor = response.json().next_cursor;
+    } while (cursor && paged.length <= inWindow.length);
+    assert.deepEqual(paged, inWindow);
+  });
+
+  it('GET audit-events with a bad since or until, or since >= until -> 400 naming the parameter', async () => {
+    const at = '2026-03-02T09:00:00.100Z';
+    for (const [query, pointer] of [
+      ['since=yesterday', '/since'], ['until=2026-03-02', '/until'], ['since=2026-03-02T09:00:00', '/since'],
+      ['until=2026-02-30T00:00:00Z', '/until'], ['since=2026-03-02T24:00:00Z', '/since'], ['since=2026-03-02T09:00:00%2B05', '/since'],
+      [`since=${at}&until=${at}`, '/since'], ['since=2026-03-02T09:00:01Z&until=2026-03-02T09:00:00Z', '/since'],
+      // The same instant in two forms is still not a range.
+      [`since=${encodeURIComponent('2026-03-02T03:00:00-06:00')}&until=2026-03-02T09:00:00.000000Z`, '/since'],
+    ] as const) {
+      const response = await as(t.app, owner, { method: 'GET', url: `${org()}/audit-events?${query}` });
+      assert.equal(response.statusCode, 400, `${query}: ${response.body}`);
+      const problem = response.json();
+      assert.equal(problem.code, 'request.invalid', query);
+      assert.deepEqual(problem.errors.map((e: { location: string; pointer: string }) => [e.location, e.pointer]), [['query', pointer]], query);
+      assert.match(problem.detail, new RegExp(pointer.slice(1)), query);
+    }
+  });
+
   it('GET audit-events as a Viewer -> 403; as an Administrator -> 200', async () => {
     const viewer = await addAdministrator(t, owner, 'viewer');
     const denied = await as(t.app, viewer, { method: 'GET', url: `${org()}/audit-events` });
     assert.equal(denied.statusCode, 403);
     assert.equal(denied.json().code, 'auth.forbidden');
+    // A range that can hold no event is still not readable.
+    const emptyRange = await as(t.app, viewer, { method: 'GET', url: `${org()}/audit-events?since=9999-12-31T23:59:59.999Z` });
+    assert.equal(emptyRange.statusCode, 403);
     const administrator = await addAdministrator(t, owner, 'administrator');
     assert.equal((await as(t.app, administrator, { method: 'GET', url: `${org()}/audit-events` })).statusCode, 200);
   });

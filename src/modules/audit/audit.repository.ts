@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { AuditEventTable } from '../../db/schema.js';
 
@@ -44,6 +44,10 @@ export interface AuditQuery {
   action?: string | undefined;
   actorId?: string | undefined;
   targetId?: string | undefined;
+  /** Only events at or after this created_at (stored form, see audit-time.ts); null: none (a start after year 9999). */
+  since?: string | null | undefined;
+  /** Only events before this created_at (stored form). */
+  until?: string | undefined;
   /** Newest first: rows strictly older than this (created_at, id) key. */
   before?: [string, string] | undefined;
   limit: number;
@@ -54,6 +58,9 @@ export async function listAuditEvents(db: Executor, q: AuditQuery): Promise<Audi
   if (q.action) query = query.where('action', '=', q.action);
   if (q.actorId) query = query.where('actor_id', '=', q.actorId);
   if (q.targetId) query = query.where('target_id', '=', q.targetId);
+  if (q.since === null) query = query.where(sql<boolean>`1 = 0`);
+  else if (q.since !== undefined) query = query.where('created_at', '>=', q.since);
+  if (q.until !== undefined) query = query.where('created_at', '<', q.until);
   if (q.before) {
     const [at, id] = q.before;
     query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
