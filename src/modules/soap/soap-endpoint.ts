@@ -12,7 +12,12 @@ import { RAW_TEXT, typedArguments } from './xsd-values.js';
 
 /** The Fastify request and reply of a call, carried through the soap package to the operation. */
 const CALL = Symbol('soap call');
-const ENVELOPE_TAG = /<(?:([A-Za-z_][\w.-]*):)?Envelope(?=[\s/>])([^>]*)>/;
+/**
+ * The Envelope start tag. Its attributes are matched up to the next `<` (which no attribute value
+ * may hold, XML 1.0 §3.1), never to the end of the body: `[^>]*` made a body of 80,000
+ * unterminated `<x:Envelope ` tags cost minutes of CPU (each start scanned the whole rest).
+ */
+const ENVELOPE_TAG = /<(?:([A-Za-z_][\w.-]*):)?Envelope(?=[\s/>])([^<]*)>/;
 
 /**
  * The local name of the first element in the envelope's Body, read without parsing, so a name
@@ -23,7 +28,8 @@ const ENVELOPE_TAG = /<(?:([A-Za-z_][\w.-]*):)?Envelope(?=[\s/>])([^>]*)>/;
 function firstBodyElement(xml: string): string | undefined {
   const prefix = ENVELOPE_TAG.exec(xml)?.[1];
   const qualified = prefix ? `${prefix.replace(/[.-]/g, '\\$&')}:` : '';
-  const name = new RegExp(`<${qualified}Body(?=[\\s/>])[^>]*>\\s*<([^\\s/>!?]+)`).exec(xml)?.[1];
+  // [^<]*, not [^>]*: see ENVELOPE_TAG.
+  const name = new RegExp(`<${qualified}Body(?=[\\s/>])[^<]*>\\s*<([^\\s/>!?]+)`).exec(xml)?.[1];
   return name?.slice(name.indexOf(':') + 1);
 }
 
