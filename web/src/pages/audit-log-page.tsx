@@ -10,6 +10,7 @@ import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
 import { useKeysetList } from '../lib/keyset';
 import { can } from '../lib/privileges';
+import { dayRangeIn, isDay } from '../lib/zoned-day';
 
 /** The actions the server records (src/modules/*: recordAudit), offered as suggestions; any text may be typed. */
 export const AUDIT_ACTIONS = [
@@ -29,21 +30,27 @@ function describeData(data: Record<string, unknown>): string {
 
 /**
  * The audit log, newest first: time (in the organization's zone), actor, action, target, details.
- * Filters by action, actor and target id (what GET …/audit-events supports); 50 events a page with
- * Load more.
+ * Filters by action, actor, target id and a range of days From..To (both included) picked in the
+ * organization's zone and sent as `since`/`until` instants (what GET …/audit-events supports); 50
+ * events a page with Load more.
  */
 export function AuditLogPage() {
   const { organization, privileges } = useSignedIn();
   const [action, setAction] = useState('');
   const [actorId, setActorId] = useState<string | null>(null);
   const [target, setTarget] = useState('');
-  const [filters] = useDebouncedValue({ action: action.trim(), actorId, target: target.trim() }, 300);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  // A To before From would be refused by the server (since >= until): say so and send neither.
+  const backwards = isDay(from) && isDay(to) && to < from;
+  const [filters] = useDebouncedValue({ action: action.trim(), actorId, target: target.trim(), from: backwards ? '' : from, to: backwards ? '' : to }, 300);
+  const range = dayRangeIn(filters.from, filters.to, organization.time_zone);
   const people = useQuery({
     queryKey: ['directory', organization.id, 'actors'],
     enabled: can(privileges, 'admins:read'),
     queryFn: () => unwrap(api.GET('/v1/organizations/{org}/administrators', { params: { path: { org: organization.id }, query: { kind: 'admin', limit: 200 } } })),
   });
-  const list = useKeysetList(['audit', organization.id, filters], (cursor) => unwrap(api.GET('/v1/organizations/{org}/audit-events', {
+  const list = useKeysetList(['audit', organization.id, filters.action, filters.actorId, filters.target, range], (cursor) => unwrap(api.GET('/v1/organizations/{org}/audit-events', {
     params: {
       path: { org: organization.id },
       query: {
@@ -52,12 +59,13 @@ export function AuditLogPage() {
         ...(filters.action ? { action: filters.action } : {}),
         ...(filters.actorId ? { actor_id: filters.actorId } : {}),
         ...(filters.target ? { target_id: filters.target } : {}),
+        ...range,
       },
     },
   })));
   const actorOptions = (people.data?.data ?? []).map((p) => ({ value: p.id, label: `${p.name} (${p.email ?? p.username ?? ''})` }));
   if (actorId && !actorOptions.some((o) => o.value === actorId)) actorOptions.unshift({ value: actorId, label: actorId });
-  const filtered = Boolean(filters.action || filters.actorId || filters.target);
+  const filtered = Boolean(filters.action || filters.actorId || filters.target || range.since || range.until);
 
   return (
     <Stack>
@@ -65,14 +73,22 @@ export function AuditLogPage() {
       <TimeZoneNote />
       <form role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
         <Group align="flex-end" gap="sm">
-          <Autocomplete label="Action" placeholder="Any action" data={AUDIT_ACTIONS} value={action} onChange={setAction} w={{ base: '100%', sm: 260 }} clearable />
+          <Autocomplete label="Action" placeholder="Any action" data={AUDIT_ACTIONS} value={action} onChange={setAction} w={{ base: '100%', sm: 220 }} clearable />
           <Select label="Actor" placeholder="Anyone" data={actorOptions} value={actorId} onChange={setActorId} searchable clearable
-            nothingFoundMessage="Nobody" w={{ base: '100%', sm: 260 }} />
-          <TextInput label="Target id" placeholder="Any target" value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={{ base: '100%', sm: 260 }} />
-          {(action || actorId || target) && <Button variant="default" onClick={() => { setAction(''); setActorId(null); setTarget(''); }}>Clear filters</Button>}
+            nothingFoundMessage="Nobody" w={{ base: '100%', sm: 220 }} />
+          <TextInput label="Target id" placeholder="Any target" value={target} onChange={(e) => setTarget(e.currentTarget.value)} w={{ base: '100%', sm: 220 }} />
+          <TextInput label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={{ base: '100%', sm: 170 }}
+            max={isDay(to) ? to : undefined} />
+          <TextInput label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={{ base: '100%', sm: 170 }}
+            min={isDay(from) ? from : undefined} error={backwards ? 'On or after From' : undefined} />
+          {(action || actorId || target || from || to) && (
+            <Button variant="default" onClick={() => { setAction(''); setActorId(null); setTarget(''); setFrom(''); setTo(''); }}>Clear filters</Button>
+          )}
         </Group>
       </form>
-      <Text size="xs" c="dimmed">Select an actor or a target in the table to show only their events.</Text>
+      <Text size="xs" c="dimmed">
+        From and To are whole days in {organization.time_zone_label}, both included. Select an actor or a target in the table to show only their events.
+      </Text>
       <ProblemAlert error={list.query.error} title="Could not load the audit log" />
       <Table.ScrollContainer minWidth={900}>
         <Table striped aria-label="Audit log" data-testid="audit-table">
