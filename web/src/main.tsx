@@ -18,11 +18,13 @@ const queryClient = new QueryClient({
 
 // WCAG 2 AA (the axe check in test/browser/accessibility.test.ts): Mantine's default blue.6 under
 // white text and its gray.6 "dimmed" text are below 4.5:1, and its dialogs' close buttons and
-// table scroll areas have no name or focus.
+// table scroll areas, and the close buttons of notifications (toasts), have no name or focus.
 const theme = createTheme({
   primaryShade: { light: 8, dark: 8 },
   components: {
     Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss' } } },
+    // Every toast (<Notifications> renders each as a Notification) gets a named close button.
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
     TableScrollContainer: { defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } },
   },
 });

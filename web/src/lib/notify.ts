@@ -1,6 +1,9 @@
 import { notifications } from '@mantine/notifications';
 
-/** A green "done" toast whose close button has an accessible name (Mantine's has none by default). */
+/**
+ * A green "done" toast: the one way pages say a change was made. Its close button is named
+ * "Dismiss notification" by the theme's Notification default (main.tsx), for every toast.
+ */
 export function notifyDone(message: string): void {
-  notifications.show({ color: 'green', message, closeButtonProps: { 'aria-label': 'Dismiss notification' } });
+  notifications.show({ color: 'green', message });
 }

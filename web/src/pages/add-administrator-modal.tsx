@@ -1,11 +1,11 @@
 import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
 import { useSignedIn } from '../api/session';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
+import { notifyDone } from '../lib/notify';
 
 /** + Add New Administrator: a person, invited by email to choose their password. */
 export function AddAdministratorModal({ onClose }: { onClose: () => void }) {
@@ -26,7 +26,7 @@ export function AddAdministratorModal({ onClose }: { onClose: () => void }) {
       body: { first_name: firstName.trim(), last_name: lastName.trim(), email: email.trim(), role_id: roleId ?? '' },
     })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: `${firstName} ${lastName} was invited.` });
+      notifyDone(`${firstName} ${lastName} was invited.`);
       await client.invalidateQueries({ queryKey: ['directory', organization.id] });
       onClose();
     },

@@ -1,6 +1,5 @@
 import { Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
@@ -9,6 +8,7 @@ import type { ApiUser } from '../api/types';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
+import { notifyDone } from '../lib/notify';
 import { CopyButton } from './credential-copy';
 import { endOfDayIn, wallTimeIn, wallTimeToInstant } from './credential-time';
 import { OAuthClientPanel } from './oauth-client-panel';
@@ -106,7 +106,7 @@ function ApiKeysPanel({ user }: { user: ApiUser }) {
   const revoke = useMutation({
     mutationFn: (key: string) => unwrap(api.DELETE('/v1/organizations/{org}/api-users/{id}/keys/{key}', { params: { path: { ...path, key } } })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: `${revoking?.name ?? 'The key'} was revoked.` });
+      notifyDone(`${revoking?.name ?? 'The key'} was revoked.`);
       setRevoking(null);
       await refresh();
     },

@@ -1,12 +1,12 @@
 import { Button, Group, List, Modal, PasswordInput, Radio, Stack, Text, TextInput, Textarea, ThemeIcon } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
 import { useSignedIn } from '../api/session';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { passwordRules } from '../lib/password-rules';
+import { notifyDone } from '../lib/notify';
 
 /**
  * dotdigital's New user: the generated username proposed and accepted as is, a description, the
@@ -34,7 +34,7 @@ export function NewApiUserModal({ onClose }: { onClose: () => void }) {
       body: { username, description, password, password_confirmation: confirmation, status },
     })),
     onSuccess: async (created) => {
-      notifications.show({ color: 'green', message: `${created.api_user.username} was added.` });
+      notifyDone(`${created.api_user.username} was added.`);
       await client.invalidateQueries({ queryKey: ['api-users', organization.id] });
       await client.invalidateQueries({ queryKey: ['directory', organization.id] });
       onClose();

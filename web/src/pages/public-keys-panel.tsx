@@ -1,5 +1,4 @@
 import { Button, Code, Group, Modal, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
@@ -8,6 +7,7 @@ import { useSignedIn } from '../api/session';
 import type { ApiUser } from '../api/types';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
 import { formatSignIn } from '../lib/format-time';
+import { notifyDone } from '../lib/notify';
 
 type Upload = NonNullable<paths['/v1/organizations/{org}/api-users/{id}/public-keys']['post']['requestBody']>['content']['application/json'];
 
@@ -52,7 +52,7 @@ export function PublicKeysPanel({ user, tokenEndpoint }: { user: ApiUser; tokenE
   const upload = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/organizations/{org}/api-users/{id}/public-keys', { params: { path }, body: parsePublicKey(text, name, kid) })),
     onSuccess: async (data) => {
-      notifications.show({ color: 'green', message: `${data.data.length === 1 ? 'The key was' : `${data.data.length} keys were`} added.` });
+      notifyDone(`${data.data.length === 1 ? 'The key was' : `${data.data.length} keys were`} added.`);
       setName('');
       setText('');
       setKid('');
@@ -62,7 +62,7 @@ export function PublicKeysPanel({ user, tokenEndpoint }: { user: ApiUser; tokenE
   const remove = useMutation({
     mutationFn: (key: string) => unwrap(api.DELETE('/v1/organizations/{org}/api-users/{id}/public-keys/{key}', { params: { path: { ...path, key } } })),
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: `${removing?.name ?? 'The key'} was removed.` });
+      notifyDone(`${removing?.name ?? 'The key'} was removed.`);
       setRemoving(null);
       await refresh();
     },
