@@ -1,6 +1,5 @@
 import { ActionIcon, Button, Checkbox, CloseButton, Group, Paper, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
@@ -11,6 +10,7 @@ import { ProblemAlert } from '../components/problem-alert';
 import { TimeZoneNote } from '../components/time-zone-note';
 import { formatSignIn } from '../lib/format-time';
 import { useKeysetList } from '../lib/keyset';
+import { notifyDone } from '../lib/notify';
 import { AddAdministratorModal } from './add-administrator-modal';
 import { ApiUserFormModal, useApiUser } from './api-user-form-modal';
 import { EditAdministratorModal } from './edit-administrator-modal';
@@ -42,7 +42,7 @@ export function AdministratorsPage() {
 
   const resend = useMutation({
     mutationFn: (row: DirectoryRow) => unwrap(api.POST('/v1/organizations/{org}/api-users/{id}/invite', { params: { path: { org: organization.id, id: row.id } } })),
-    onSuccess: (_data, row) => notifications.show({ color: 'green', message: `A new invitation was sent to ${row.email}.` }),
+    onSuccess: (_data, row) => notifyDone(`A new invitation was sent to ${row.email}.`),
   });
 
   function toggle(row: DirectoryRow, on: boolean) {
@@ -126,7 +126,8 @@ export function AdministratorsPage() {
       {dialog === 'add-admin' && <AddAdministratorModal onClose={() => setDialog(null)} />}
       {dialog === 'edit' && editable?.kind === 'admin' && <EditAdministratorModal id={editable.id} onClose={() => { setDialog(null); setChecked([]); }} />}
       {dialog === 'edit' && apiUser.data && (
-        <ApiUserFormModal key={apiUser.data.etag} editing={{ user: apiUser.data.data, etag: apiUser.data.etag }}
+        <ApiUserFormModal key={apiUser.data.data.id}
+          editing={{ user: apiUser.data.data, etag: apiUser.data.etag, onReload: () => apiUser.refetch(), reloading: apiUser.isFetching }}
           onClose={() => { setDialog(null); setChecked([]); }} />
       )}
     </Stack>

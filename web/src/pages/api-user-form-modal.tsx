@@ -1,28 +1,38 @@
 import { Breadcrumbs, Button, Checkbox, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiProblem, api, unwrap, unwrapWithEtag } from '../api/client';
 import { useSignedIn } from '../api/session';
 import type { ApiUser } from '../api/types';
 import { fieldError, ProblemAlert } from '../components/problem-alert';
+import { SaveProblem } from '../components/save-problem';
 import { TimeZoneNote } from '../components/time-zone-note';
+import { notifyDone } from '../lib/notify';
 import { ApiKeysModal } from './api-keys-modal';
 import { DeleteApiUserDialog } from './delete-api-user-dialog';
 
 export const SALESFORCE_NOTE = 'Note: you must select Salesforce to create a connection to MultiLine for Salesforce. Selecting HttpApi will not work.';
 
+/** The API user being edited, as last read, with its ETag; `onReload` reads it again (after a 412). */
+export interface Editing {
+  user: ApiUser;
+  etag: string;
+  onReload: () => Promise<{ isError: boolean }>;
+  reloading: boolean;
+}
+
 interface Props {
   /** Edit this API user; absent: Add API User. */
-  editing?: { user: ApiUser; etag: string };
+  editing?: Editing;
   onClose: () => void;
 }
 
 /**
  * Movius: Add API User (personal details, external applications; the user is emailed their
  * username and a one-time link) and Edit Administrator for an API user (plus Resend Invite and
- * Delete).
+ * Delete). Changes are sent with If-Match; a 412 (someone else changed the user since) says so
+ * and Reload reads the latest version into the form.
  */
 export function ApiUserFormModal({ editing, onClose }: Props) {
   const { organization } = useSignedIn();
@@ -36,6 +46,16 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
   const [confirmRemoval, setConfirmRemoval] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [showKeys, setShowKeys] = useState(false);
+  // A newer version came (Reload, or a refetch): the form shows it, as the other edit forms do.
+  const [shownEtag, setShownEtag] = useState(editing?.etag);
+  if (editing && user && editing.etag !== shownEtag) {
+    setShownEtag(editing.etag);
+    setFirstName(user.first_name);
+    setLastName(user.last_name);
+    setEmail(user.email ?? '');
+    setApplications(user.applications.map((a) => a.key));
+    setConfirmRemoval(null);
+  }
   const apps = useQuery({
     queryKey: ['applications', organization.id],
     queryFn: () => unwrap(api.GET('/v1/organizations/{org}/applications', { params: { path: { org: organization.id } } })),
@@ -57,7 +77,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
       }));
     },
     onSuccess: async () => {
-      notifications.show({ color: 'green', message: editing ? 'Saved.' : `${firstName} ${lastName} was added; an invitation was sent to ${email}.` });
+      notifyDone(editing ? 'Saved.' : `${firstName} ${lastName} was added; an invitation was sent to ${email}.`);
       await refresh();
       onClose();
     },
@@ -68,8 +88,14 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
   });
   const resend = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/organizations/{org}/api-users/{id}/invite', { params: { path: { org: organization.id, id: user!.id } } })),
-    onSuccess: () => notifications.show({ color: 'green', message: `A new invitation was sent to ${user?.email}.` }),
+    onSuccess: () => notifyDone(`A new invitation was sent to ${user?.email}.`),
   });
+
+  /** After a 412: read the latest version (the form follows it), then forget the refused save. */
+  async function reload() {
+    const latest = await editing?.onReload();
+    if (latest && !latest.isError) save.reset();
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -127,7 +153,7 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
               </Group>
             </Stack>
           )}
-          {!confirmRemoval && <ProblemAlert error={save.error} />}
+          {!confirmRemoval && <SaveProblem error={save.error} onReload={() => void reload()} reloading={editing?.reloading ?? false} />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>{editing ? 'Close' : 'Cancel'}</Button>
             <Button type="submit" loading={save.isPending} disabled={applications.length === 0}>Save</Button>
@@ -136,7 +162,8 @@ export function ApiUserFormModal({ editing, onClose }: Props) {
       </form>
       {showKeys && user && <ApiKeysModal user={user} onClose={() => setShowKeys(false)} />}
       {deleting && user && editing && (
-        <DeleteApiUserDialog user={user} etag={editing.etag} onClose={() => setDeleting(false)} onDeleted={async () => { await refresh(); onClose(); }} />
+        <DeleteApiUserDialog user={user} etag={editing.etag} onReload={editing.onReload} reloading={editing.reloading}
+          onClose={() => setDeleting(false)} onDeleted={async () => { await refresh(); onClose(); }} />
       )}
     </Modal>
   );
