@@ -85,9 +85,13 @@ describe('browser: a Viewer sees no add buttons and gets 403 when forcing a chan
     assert.equal(list.data.length, 0);
   });
 
-  it('a page the role may not read (Mailbox) shows the server\'s 403 detail', async () => {
+  it('a page the role may not read (Mailbox) has no link, and forced by its URL shows the server\'s 403 detail', async () => {
     const { page } = browser;
-    await page.getByRole('link', { name: 'Mailbox' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Settings › Access' }).waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'Mailbox' }).count(), 0, 'no Mailbox link without "Can manage account"');
+    await page.goto(`${server.base}/mail`);
+    await page.getByRole('heading', { level: 2, name: 'Mailbox' }).waitFor();
     const alert = page.getByRole('alert').filter({ hasText: 'Could not read the mailbox' });
     await alert.getByText(/"account:manage" privilege .*"Viewer" does not have it/).waitFor();
     await screenshot(page, 'viewer-mailbox-403');

@@ -14,7 +14,8 @@ const LINKS: { to: string; label: string; needs?: string }[] = [
   { to: '/settings/roles', label: 'Settings › Roles', needs: 'admins:read' },
   { to: '/settings/organization', label: 'Settings › Organization' },
   { to: '/audit-log', label: 'Audit log', needs: 'audit:read' },
-  { to: '/mail', label: 'Mailbox' },
+  // The mailbox holds invitation links: GET …/mail needs "Can manage account".
+  { to: '/mail', label: 'Mailbox', needs: 'account:manage' },
 ];
 
 /** Header (organization, who is signed in, sign out), navigation, and the page. */
