@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatSignIn } from '../../web/src/lib/format-time.js';
+import { dayIn } from '../../web/src/lib/zoned-day.js';
+import { seriousViolations } from './axe-support.js';
 import { ensureWebBuild, openBrowser, OWNER, screenshot, signIn, SKIP_REASON, startSetUpServer, type RunningServer } from './browser-support.js';
 
 const JAPAN = /^All the information displayed in Japan \((JST|GMT\+9)\)$/;
@@ -10,8 +12,10 @@ const JAPAN = /^All the information displayed in Japan \((JST|GMT\+9)\)$/;
  * The admin pages in a real browser: Applications (add a custom one; the server's refusal to
  * delete one in use; a rename that meets someone else's change answers 412 and offers Reload),
  * Roles (matrix, new custom role), Organization settings (the time zone changes the line on every
- * page and the Last Sign In column), Audit log (filter by action, by target), Load more past 100
- * rows on both lists, Edit Administrator for a person, and the pages at 390 px.
+ * page and the Last Sign In column), Audit log (filter by action, by target, by a range of days in
+ * the organization's zone), Load more past 100 rows on both lists, Edit Administrator for a person,
+ * an API user's Edit and Delete meeting someone else's change (412, Reload), the named close button
+ * of a toast, and the pages at 390 px.
  */
 describe('browser: admin pages', { skip: SKIP_REASON }, () => {
   let server: RunningServer;
@@ -46,6 +50,20 @@ describe('browser: admin pages', { skip: SKIP_REASON }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  /** Polls `check` until it holds (the UI updates after its requests answer). */
+  async function waitUntil(check: () => Promise<boolean>, what: string, ms = 10_000) {
+    const deadline = Date.now() + ms;
+    while (!await check()) {
+      if (Date.now() > deadline) throw new Error(`never: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function waitForInput(input: ReturnType<Page['getByRole']>, value: string) {
+    await input.waitFor();
+    await waitUntil(async () => await input.inputValue() === value, `the input shows ${value}`);
+  }
+
   async function open(page: Page, path: string, heading: string) {
     await page.goto(`${server.base}${path}`);
     await page.getByRole('heading', { level: 2, name: heading }).waitFor();
@@ -58,7 +76,9 @@ describe('browser: admin pages', { skip: SKIP_REASON }, () => {
     await signIn(page);
     await page.waitForURL(/\/settings\/applications$/);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const [link, heading] of [['Settings › Roles', 'Roles'], ['Settings › Organization', 'Organization settings'], ['Audit log', 'Audit log'], ['Settings › Applications', 'Applications']] as const) {
+    for (const [link, heading] of [
+      ['Settings › Roles', 'Roles'], ['Settings › Organization', 'Organization settings'], ['Audit log', 'Audit log'], ['Mailbox', 'Mailbox'], ['Settings › Applications', 'Applications'],
+    ] as const) {
       await nav.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { level: 2, name: heading }).waitFor();
       assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, `one h1 on ${heading}`);
@@ -210,6 +230,45 @@ describe('browser: admin pages', { skip: SKIP_REASON }, () => {
     assert.deepEqual(await table.locator('tbody tr td:nth-child(3)').allInnerTexts(), ['application.updated', 'application.updated', 'application.created']);
   });
 
+  it('Audit log: From and To are days in the organization\'s zone (Asia/Tokyo by now), sent as since and until', async () => {
+    const { page } = browser;
+    await open(page, '/audit-log', 'Audit log');
+    const table = page.getByRole('table', { name: 'Audit log' });
+    await table.getByRole('row', { name: /organization\.updated/ }).first().waitFor();
+    const all = (await (await call('GET', '/v1/organizations/{org}/audit-events?limit=200')).json() as { data: { created_at: string }[] }).data;
+    // The Tokyo day of the newest event, and its bounds written independently of the UI's helper (Japan has no DST: +09:00).
+    const day = dayIn(new Date(all[0]!.created_at), 'Asia/Tokyo');
+    const since = new Date(`${day}T00:00:00+09:00`).toISOString();
+    const until = new Date(Date.parse(since) + 86_400_000).toISOString();
+    const expected = all.filter((e) => e.created_at >= since && e.created_at < until);
+    assert.ok(expected.length > 0);
+
+    const sent = page.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname.endsWith('/audit-events') && url.searchParams.get('since') === since && url.searchParams.get('until') === until;
+    });
+    await page.getByLabel('From', { exact: true }).fill(day);
+    await page.getByLabel('To', { exact: true }).fill(day);
+    await sent;
+    const rows = table.locator('tbody tr');
+    await waitUntil(async () => await rows.count() === Math.min(50, expected.length), 'the rows of that day');
+    await screenshot(page, 'admin-audit-log-days');
+
+    // The day before: in the organization's zone it holds what the log says, here nothing at all.
+    const dayBefore = dayIn(new Date(Date.parse(since) - 1), 'Asia/Tokyo');
+    const before = all.filter((e) => e.created_at < since && e.created_at >= new Date(Date.parse(since) - 86_400_000).toISOString());
+    await page.getByLabel('From', { exact: true }).fill(dayBefore);
+    await page.getByLabel('To', { exact: true }).fill(dayBefore);
+    if (before.length === 0) await table.getByText('No events match these filters.').waitFor();
+    else await waitUntil(async () => await rows.count() === Math.min(50, before.length), 'the rows of the day before');
+
+    // To before From: said at once, and no such request is sent (the server would answer 400).
+    await page.getByLabel('From', { exact: true }).fill(day);
+    await page.getByText('On or after From').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await waitUntil(async () => await rows.count() === Math.min(50, all.length), 'every event again');
+  });
+
   it('Administrators and Settings › Access: 150 API users are all reachable with Load more', async () => {
     const { page } = browser;
     for (let start = 0; start < 150; start += 10) {
@@ -268,6 +327,72 @@ describe('browser: admin pages', { skip: SKIP_REASON }, () => {
     await dialog.getByRole('alert').getByText('Another administrator already uses melanie.allen@acme.example.').waitFor();
     await screenshot(page, 'admin-edit-administrator');
     await dialog.getByRole('button', { name: 'Close' }).first().click();
+  });
+
+  it('Administrators: an API user\'s Edit and Delete meet someone else\'s change (412), say so, and Reload shows the latest version; toasts have a named close button', async () => {
+    const { page } = browser;
+    const created = await call('POST', '/v1/organizations/{org}/api-users', {
+      first_name: 'Rhea', last_name: 'Reload', email: 'rhea.reload@acme.example', applications: ['httpapi'],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const id = (await created.json() as { api_user: { id: string } }).api_user.id;
+    const userPath = `/v1/organizations/{org}/api-users/${id}`;
+    /** Someone else renames her through the REST API, with the current ETag. */
+    const renameElsewhere = async (lastName: string) => {
+      const current = await call('GET', userPath);
+      const changed = await call('PATCH', userPath, { last_name: lastName }, { 'if-match': current.headers.get('etag')! });
+      assert.equal(changed.status, 200, await changed.clone().text());
+    };
+
+    await open(page, '/administrators', 'Administrators');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Rhea');
+    const table = page.getByRole('table', { name: 'Administrators' });
+    await table.getByRole('row', { name: /Rhea Reload/ }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog').filter({ hasText: 'Profile' });
+    const lastName = edit.getByRole('textbox', { name: 'Last Name' });
+    await waitForInput(lastName, 'Reload');
+
+    await renameElsewhere('Elsewhere');
+    await lastName.fill('Mine');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    const conflict = edit.getByTestId('conflict');
+    await conflict.getByText('This was changed by someone else — reload to see the latest version.').waitFor();
+    await screenshot(page, 'admin-api-user-conflict');
+    await conflict.getByRole('button', { name: 'Reload' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    assert.equal(await lastName.inputValue(), 'Elsewhere');
+    await lastName.fill('Mine');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    const saved = await (await call('GET', userPath)).json() as { last_name: string };
+    assert.equal(saved.last_name, 'Mine');
+
+    // The toast's close button has a name (axe: button-name), whichever page shows it.
+    const toast = page.getByRole('alert').filter({ hasText: 'Saved.' });
+    await toast.waitFor();
+    assert.deepEqual(await seriousViolations(page, 'a toast on Administrators'), []);
+    await toast.getByRole('button', { name: 'Dismiss notification' }).click();
+    await toast.waitFor({ state: 'detached' });
+
+    // Delete: the same 412 in the Confirm prompt; Reload, then Yes deletes the latest version.
+    await table.getByRole('row', { name: /Rhea Mine/ }).waitFor();
+    await table.getByRole('row', { name: /Rhea Mine/ }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await waitForInput(lastName, 'Mine');
+    await renameElsewhere('Again');
+    await edit.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm' });
+    await confirm.getByRole('button', { name: 'Yes' }).click();
+    const refused = confirm.getByTestId('conflict');
+    await refused.getByText('This was changed by someone else — reload to see the latest version.').waitFor();
+    await refused.getByRole('button', { name: 'Reload' }).click();
+    await refused.waitFor({ state: 'detached' });
+    assert.equal(await lastName.inputValue(), 'Again', 'the Edit form behind follows the reload');
+    await confirm.getByRole('button', { name: 'Yes' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.getByRole('alert').filter({ hasText: 'Rhea Again was deleted.' }).waitFor();
+    assert.equal((await call('GET', userPath)).status, 404);
   });
 
   it('a Viewer sees the pages without the buttons their role does not allow, and no Audit log link', async () => {
