@@ -96,6 +96,25 @@ describe(`SOAP typed elements, read strictly (${postgresUrl() ? 'PostgreSQL' : '
         assert.ok(elementText(page.body, 'next_cursor'));
       });
 
+      it('CreateApiUser: a password with surrounding spaces is kept exactly (REST signs in with it), other text is trimmed, an empty description is ""', async () => {
+        const password = '  Spaced pass-2026!  ';
+        const created = await post(`<api:CreateApiUser><api:api_user>
+            <api:first_name>  Melanie  </api:first_name><api:description/>
+            <api:password>${password}</api:password><api:password_confirmation>${password}</api:password_confirmation>
+          </api:api_user></api:CreateApiUser>`);
+        assert.equal(created.statusCode, 200, created.body);
+        const username = elementText(created.body, 'username')!;
+        const id = elementText(created.body, 'id')!;
+        const rest = (await as(t.app, owner, { method: 'GET', url: `/v1/organizations/${owner.organizationId}/api-users/${id}` })).json();
+        assert.equal(rest.first_name, 'Melanie');
+        assert.equal(rest.description, '');
+        const signIn = (secret: string) => t.app.inject({ url: '/v2/account-info', headers: { authorization: `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}` } });
+        assert.equal((await signIn(password)).statusCode, 200);
+        assert.equal((await signIn(password.trim())).statusCode, 401);
+        const pretty = await post(`<api:GetApiUser>\n  <api:id>\n    ${id}\n  </api:id>\n</api:GetApiUser>`);
+        assert.equal(pretty.statusCode, 200, pretty.body);
+      });
+
       it('an element given twice, or elements where text belongs -> 400 naming it', async () => {
         const user = await createApiUser();
         assertInvalid(await post(`<api:DeleteApiUser><api:id>${user.id}</api:id><api:version>1</api:version><api:version>2</api:version></api:DeleteApiUser>`), ['/DeleteApiUser/version']);

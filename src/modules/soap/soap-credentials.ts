@@ -45,7 +45,8 @@ function usernameToken(soapHeaders: Record<string, unknown> | undefined): { user
       headers: { 'www-authenticate': BASIC_CHALLENGE },
     });
   }
-  return { username: textOf(token.Username) ?? '', password: textOf(token.Password) ?? '' };
+  // The password exactly as sent (the server reads text untrimmed); usernames never hold spaces.
+  return { username: textOf(token.Username)?.trim() ?? '', password: textOf(token.Password) ?? '' };
 }
 
 /**

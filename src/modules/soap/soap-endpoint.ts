@@ -76,14 +76,18 @@ function logged(error: unknown, request: FastifyRequest, reply: FastifyReply): A
 async function createServer(wsdlXml: string, methods: Record<string, unknown>, version: SoapVersion): Promise<SoapServer> {
   // returnFault: an element naming no operation fails the parse with a fault we can recognise;
   // handleNilAsNull: xsi:nil="true" reads as null (not a dropped element); customDeserializer:
-  // typed values stay text, for typedArguments to check (soap's own conversion is lax).
+  // typed values stay text, for typedArguments to check (soap's own conversion is lax);
+  // preserveWhitespace (set below: soap copies it into the WSDL's options for clients only):
+  // text as sent, where soap would trim it, passwords included.
   const options = {
     path: SOAP_PATH, services: { ApiService: { ApiServiceSoap: methods, ApiServiceSoap12: methods } }, xml: wsdlXml, uri: '',
     returnFault: true, handleNilAsNull: true, suppressStack: true, forceSoap12Headers: version === '1.2', customDeserializer: RAW_TEXT,
   };
-  return new Promise((resolve, reject) => {
+  const server = await new Promise<SoapServer>((resolve, reject) => {
     const created = listen(null, { ...options, callback: (error: unknown) => (error ? reject(error) : resolve(created as unknown as SoapServer)) } as never);
   });
+  server.wsdl.options.preserveWhitespace = true;
+  return server;
 }
 
 /**

@@ -33,6 +33,13 @@ const BOOLEANS: Record<string, boolean> = { true: true, false: false, 1: true, 0
 
 type Issue = Pick<FieldError, 'pointer' | 'detail'>;
 
+/**
+ * Text kept exactly as sent (xs:string preserves whitespace, XML Schema Part 2 §3.2.1), as REST
+ * keeps a JSON string: a password with a trailing space is that password. Every other text
+ * element is trimmed, so a pretty-printed `<id>\n  0193…\n</id>` reads as the id.
+ */
+const EXACT_TEXT = new Set(['password', 'password_confirmation']);
+
 function readInt(text: string): number | Issue['detail'] {
   if (!INT.test(text)) return 'must be an integer (xs:int: digits with an optional sign)';
   const value = Number(text);
@@ -43,9 +50,12 @@ function readBoolean(text: string): boolean | Issue['detail'] {
   return Object.hasOwn(BOOLEANS, text) ? BOOLEANS[text]! : 'must be true, false, 1 or 0 (xs:boolean)';
 }
 
-/** One element's value by its declared type; null (xsi:nil or empty) stays null. */
-function readValue(type: string, value: unknown, pointer: string, issues: Issue[]): unknown {
-  if (value === null || value === undefined) return value;
+/**
+ * One element's value by its declared type. An empty or xsi:nil element is null, except that an
+ * empty xs:string is '' (the soap package reads it as '' or null depending on the prefix).
+ */
+function readValue(name: string, type: string, value: unknown, pointer: string, issues: Issue[]): unknown {
+  if (value === null || value === undefined) return type === 'xs:string' ? '' : value;
   if (type.startsWith('tns:')) {
     if (typeof value !== 'object' || Array.isArray(value)) {
       issues.push({ pointer, detail: 'must hold elements, not text' });
@@ -57,9 +67,10 @@ function readValue(type: string, value: unknown, pointer: string, issues: Issue[
     issues.push({ pointer, detail: 'must be text, not elements' });
     return value;
   }
-  // XML Schema Part 2 §4.3.6: int and boolean collapse whitespace; strings keep theirs.
+  // XML Schema Part 2 §4.3.6: int and boolean collapse whitespace.
+  if (type === 'xs:string') return EXACT_TEXT.has(name) ? value : value.trim();
   const read = type === 'xs:int' ? readInt(value.trim()) : type === 'xs:boolean' ? readBoolean(value.trim()) : value;
-  if (type !== 'xs:string' && typeof read === 'string') {
+  if (typeof read === 'string') {
     issues.push({ pointer, detail: read });
     return value;
   }
@@ -74,11 +85,11 @@ function readFields(fields: readonly Field[], object: Record<string, unknown>, a
     const value = object[name];
     const pointer = `${at}/${name}`;
     if (occurs === '*') {
-      out[name] = (Array.isArray(value) ? value : [value]).map((item, index) => readValue(type, item, Array.isArray(value) ? `${pointer}/${index}` : pointer, issues));
+      out[name] = (Array.isArray(value) ? value : [value]).map((item, index) => readValue(name, type, item, Array.isArray(value) ? `${pointer}/${index}` : pointer, issues));
     } else if (Array.isArray(value)) {
       issues.push({ pointer, detail: 'must appear once' });
     } else {
-      out[name] = readValue(type, value, pointer, issues);
+      out[name] = readValue(name, type, value, pointer, issues);
     }
   }
   return out;
