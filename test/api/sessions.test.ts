@@ -73,6 +73,24 @@ describe('sign-in POST /v1/session', () => {
     assert.equal(response.statusCode, 200, response.body);
     assert.equal(response.json().csrf_token, session.csrf);
     assert.equal(response.json().administrator.id, owner.id);
+    assert.equal(response.json().local_mailbox, true, 'no SMTP_URL: emails are kept in the local mailbox');
+  });
+
+  it('with SMTP_URL set, sign-in and GET /v1/session say there is no local mailbox (the UI hides its link), and GET …/mail is 404', async () => {
+    const smtp = await startTestApp({ env: { SMTP_URL: 'smtp://127.0.0.1:2525' } });
+    try {
+      const admin = await setupOrganization(smtp);
+      const signedIn = await postSession(smtp, admin.email, admin.password);
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      assert.equal(signedIn.json().local_mailbox, false);
+      const again = await as(smtp.app, admin, { method: 'GET', url: '/v1/session' });
+      assert.equal(again.json().local_mailbox, false);
+      const mail = await as(smtp.app, admin, { method: 'GET', url: `/v1/organizations/${admin.organizationId}/mail` });
+      assert.equal(mail.statusCode, 404, mail.body);
+      assert.equal(mail.json().code, 'mail.unavailable');
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('sets last_sign_in_at on the administrator', async () => {

@@ -96,6 +96,9 @@ describe('browser: Movius Administrators', { skip: SKIP_REASON }, () => {
     await page.goto(`${server.base}/administrators`);
     await page.getByRole('button', { name: '+ Add API User' }).waitFor();
     const table = page.getByRole('table', { name: 'Administrators' });
+    // Emails go to the SMTP server here: there is no local mailbox, so no link to one.
+    await page.getByRole('link', { name: 'Administrators' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Mailbox' }).count(), 0, 'no Mailbox link when SMTP_URL is set');
 
     await page.getByRole('button', { name: '+ Add API User' }).click();
     const add = page.getByRole('dialog');

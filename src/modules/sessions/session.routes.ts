@@ -34,6 +34,7 @@ export function signInRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         privileges: await findRolePrivileges(deps.db, result.administrator.roleId),
         csrf_token: result.csrfToken,
         expires_at: result.expiresAt,
+        local_mailbox: !deps.config.smtpUrl,
       };
     });
   };
@@ -58,6 +59,7 @@ export function sessionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
         privileges: [...principal.privileges],
         csrf_token: principal.sessionId ? csrfTokenFor(deps.secretKey, principal.sessionId) : null,
         expires_at: null,
+        local_mailbox: !deps.config.smtpUrl,
       };
     });
 

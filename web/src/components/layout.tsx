@@ -6,8 +6,11 @@ import { api, setCsrfToken } from '../api/client';
 import { SESSION_KEY, useSignedIn } from '../api/session';
 import { can } from '../lib/privileges';
 
-/** The navigation; a link whose page needs a privilege the administrator lacks is not shown. */
-const LINKS: { to: string; label: string; needs?: string }[] = [
+/**
+ * The navigation; a link whose page needs a privilege the administrator lacks is not shown, nor
+ * the Mailbox when emails go to an SMTP server (there is no local mailbox then).
+ */
+const LINKS: { to: string; label: string; needs?: string; localMailbox?: true }[] = [
   { to: '/administrators', label: 'Administrators' },
   { to: '/settings/access/api-users', label: 'Settings › Access' },
   { to: '/settings/applications', label: 'Settings › Applications', needs: 'api-users:read' },
@@ -15,7 +18,7 @@ const LINKS: { to: string; label: string; needs?: string }[] = [
   { to: '/settings/organization', label: 'Settings › Organization' },
   { to: '/audit-log', label: 'Audit log', needs: 'audit:read' },
   // The mailbox holds invitation links: GET …/mail needs "Can manage account".
-  { to: '/mail', label: 'Mailbox', needs: 'account:manage' },
+  { to: '/mail', label: 'Mailbox', needs: 'account:manage', localMailbox: true },
 ];
 
 /** Header (organization, who is signed in, sign out), navigation, and the page. */
@@ -49,7 +52,7 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        {LINKS.filter((link) => !link.needs || can(session.privileges, link.needs)).map((link) => (
+        {LINKS.filter((link) => (!link.needs || can(session.privileges, link.needs)) && (!link.localMailbox || session.local_mailbox)).map((link) => (
           <NavLink key={link.to} component={RouterLink} to={link.to} label={link.label}
             active={location.pathname.startsWith(link.to)} onClick={close} />
         ))}
