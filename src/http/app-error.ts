@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   'request.xml_too_complex': [400, 'The XML is nested too deep or has too many elements'],
   'request.not_soap_envelope': [400, 'The body is not a SOAP envelope'],
   'request.unknown_operation': [400, 'No such SOAP operation'],
+  'request.must_understand': [400, 'A mandatory SOAP header block is not understood'],
   'request.unsupported_media_type': [415, 'Unsupported media type'],
   'request.body_too_large': [413, 'The body is too large'],
   'request.method_not_allowed': [405, 'Method not allowed'],

@@ -7,6 +7,7 @@ import { CONTENT_TYPE, ENVELOPE_NAMESPACE, faultOf, refusedEnvelope, type SoapFa
 import { LastApplicationUserError } from '../api-users/last-application-guard.js';
 import type { SoapCall } from './soap-operations.js';
 import { assertSafeXml } from './xml-guards.js';
+import { assertHeadersUnderstood, notUnderstoodHeaders, type NotUnderstood } from './soap-headers.js';
 import { apiWsdl, OPERATIONS, shapeResponse, SOAP_NAMESPACE, SOAP_PATH } from './soap-wsdl.js';
 import { RAW_TEXT, typedArguments } from './xsd-values.js';
 
@@ -98,6 +99,8 @@ async function createServer(wsdlXml: string, methods: Record<string, unknown>, v
  */
 export async function createSoapEndpoint(publicUrl: string, operations: Record<string, Operation>): Promise<SoapEndpoint> {
   const wsdlXml = apiWsdl(publicUrl);
+  /** Our address: a header block may name it as its actor (1.1) or role (1.2). */
+  const address = `${publicUrl}${SOAP_PATH}`;
   const methods: Record<string, unknown> = {};
   const servers = {} as Record<SoapVersion, SoapServer>;
   const faultOfVersion = (error: AppError, requestId: string, version: SoapVersion) =>
@@ -127,6 +130,12 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
     faultXml(error, requestId, version) {
       let xml = '';
       servers[version]._sendError(faultOfVersion(error, requestId, version), (envelope) => { xml = envelope; });
+      // SOAP 1.2 Part 1 §5.4.8: a MustUnderstand fault names the blocks in NotUnderstood header
+      // blocks. The fault's text is escaped, so the first <soap:Body> is the envelope's.
+      const notUnderstood = error.extra.notUnderstood as NotUnderstood[] | undefined;
+      if (version === '1.2' && error.code === 'request.must_understand' && notUnderstood?.length) {
+        xml = xml.replace('<soap:Body>', `<soap:Header>${notUnderstoodHeaders('soap', notUnderstood)}</soap:Header><soap:Body>`);
+      }
       return xml;
     },
     versionOf(xml) {
@@ -162,6 +171,9 @@ export async function createSoapEndpoint(publicUrl: string, operations: Record<s
       if (children.length !== 1) throw refusedEnvelope('request.not_soap_envelope', `The soap:Body must hold exactly one operation element; it holds ${children.length}.`, { pointer: '/Envelope/Body', detail: 'must hold exactly one operation element' });
       const operation = children[0]!;
       if (!Object.hasOwn(OPERATIONS, operation)) throw unknownOperation(operation);
+      // SOAP 1.2 Part 1 §2.6: mandatory header blocks are checked before anything is processed
+      // (the action, the credentials, the operation).
+      assertHeadersUnderstood(xml, version, address);
       // SOAP 1.1 §6.1.1 SOAPAction, SOAP 1.2 Part 2 §7.1.4 the action parameter: when sent, it
       // must name the body's operation.
       const action = soapAction?.trim().replace(/^"(.*)"$/, '$1') ?? '';

@@ -29,8 +29,8 @@ export const CONTENT_TYPE: Record<SoapVersion, string> = {
  * logged as a server error and proxies, rate limiters and metrics see what happened.
  */
 export type SoapFault =
-  | { faultcode: 'soap:Client' | 'soap:Server'; faultstring: string; detail: { ApiFault: Record<string, unknown> }; statusCode: number }
-  | { Code: { Value: 'soap:Sender' | 'soap:Receiver' }; Reason: { Text: { attributes: Record<string, string>; $value: string } }; Detail: { $xml: string }; statusCode: number };
+  | { faultcode: 'soap:Client' | 'soap:Server' | 'soap:MustUnderstand'; faultstring: string; detail: { ApiFault: Record<string, unknown> }; statusCode: number }
+  | { Code: { Value: 'soap:Sender' | 'soap:Receiver' | 'soap:MustUnderstand' }; Reason: { Text: { attributes: Record<string, string>; $value: string } }; Detail: { $xml: string }; statusCode: number };
 
 /** The fault detail: what the REST problem+json carries, element for element. */
 export function apiFaultOf(error: AppError, requestId: string): Record<string, unknown> {
@@ -57,11 +57,13 @@ export function apiFaultOf(error: AppError, requestId: string): Record<string, u
 export function faultOf(error: AppError, requestId: string, version: SoapVersion, serializeDetail: (apiFault: Record<string, unknown>) => string): SoapFault {
   const apiFault = apiFaultOf(error, requestId);
   const serverSide = error.status >= 500;
+  // SOAP 1.1 §4.4.1 and SOAP 1.2 Part 1 §5.4.6: a mandatory header block not understood has a fault code of its own.
+  const mustUnderstand = error.code === 'request.must_understand';
   if (version === '1.1') {
-    return { faultcode: serverSide ? 'soap:Server' : 'soap:Client', faultstring: error.detail, detail: { ApiFault: apiFault }, statusCode: error.status };
+    return { faultcode: mustUnderstand ? 'soap:MustUnderstand' : serverSide ? 'soap:Server' : 'soap:Client', faultstring: error.detail, detail: { ApiFault: apiFault }, statusCode: error.status };
   }
   return {
-    Code: { Value: serverSide ? 'soap:Receiver' : 'soap:Sender' },
+    Code: { Value: mustUnderstand ? 'soap:MustUnderstand' : serverSide ? 'soap:Receiver' : 'soap:Sender' },
     Reason: { Text: { attributes: { 'xml:lang': 'en' }, $value: error.detail } },
     Detail: { $xml: serializeDetail(apiFault) },
     statusCode: error.status,
@@ -69,7 +71,7 @@ export function faultOf(error: AppError, requestId: string, version: SoapVersion
 }
 
 /** The codes of an envelope refused before any operation runs (docs/soap.md "Limits and refused envelopes"). */
-export type EnvelopeProblem = Extract<ErrorCode, 'request.malformed_xml' | 'request.dtd_not_allowed' | 'request.xml_too_complex' | 'request.not_soap_envelope' | 'request.unknown_operation'>;
+export type EnvelopeProblem = Extract<ErrorCode, 'request.malformed_xml' | 'request.dtd_not_allowed' | 'request.xml_too_complex' | 'request.not_soap_envelope' | 'request.unknown_operation' | 'request.must_understand'>;
 
 /**
  * A 400 about the envelope itself; `at` names the offending element, as REST names a field.
