@@ -24,12 +24,14 @@ describe(`SOAP: pathological XML costs milliseconds (${postgresUrl() ? 'PostgreS
     ['one 900 kB tag name', `<${'a'.repeat(900_000)}`],
   ];
   for (const [name, payload] of cases) {
-    it(`${name} -> 400 within a second`, async () => {
+    // About 10 ms when linear; the quadratic scans took 75-167 s. The bound is far from both, so a
+    // loaded CI machine cannot fail it while a quadratic scan still would.
+    it(`${name} -> 400, not a blocked event loop (under 10 s)`, async () => {
       const started = performance.now();
       const response = await post(payload);
       const elapsed = performance.now() - started;
       assert.equal(response.statusCode, 400, response.body.slice(0, 500));
-      assert.ok(elapsed < 1000, `answered in ${Math.round(elapsed)} ms`);
+      assert.ok(elapsed < 10_000, `answered in ${Math.round(elapsed)} ms`);
     });
   }
 });
