@@ -1,65 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { createManualClock } from '../src/lib/clock.js';
 import { enqueueEmail } from '../src/modules/mail/email.js';
 import { createMailTransport } from '../src/modules/mail/mail-transport.js';
 import { startOutboxWorker, type OutboxWorker } from '../src/modules/mail/outbox-worker.js';
 import { findOutboxJobById } from '../src/modules/mail/outbox.repository.js';
+import { SmtpInbox } from './support/smtp-inbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-/** A real SMTP server on 127.0.0.1 that keeps what it accepts and can refuse the next messages. */
-class TestSmtpServer {
-  readonly received: ParsedMail[] = [];
-  /** Message-IDs of every DATA the server saw, accepted or refused. */
-  readonly attempted: string[] = [];
-  refuseNext = 0;
-  private server: SMTPServer | undefined;
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      closeTimeout: 1_000,
-      onData: (stream, _session, callback) => {
-        simpleParser(stream).then((mail) => {
-          this.attempted.push(mail.messageId ?? '');
-          if (this.refuseNext > 0) {
-            this.refuseNext -= 1;
-            // RFC 5321 §4.2.1: 4yz is a transient failure; the client is expected to retry.
-            callback(Object.assign(new Error('Mailbox temporarily unavailable, try again later'), { responseCode: 451 }));
-            return;
-          }
-          this.received.push(mail);
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  deliveredWith(messageId: string): ParsedMail[] {
-    return this.received.filter((m) => m.messageId === messageId);
-  }
-}
 
 describe('email through a real SMTP server', () => {
-  const smtp = new TestSmtpServer();
+  const smtp = new SmtpInbox();
   const clock = createManualClock('2026-03-02T09:00:00.000Z');
   let t: TestApp;
   let worker: OutboxWorker;

@@ -1,52 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createMailTransport } from '../../src/modules/mail/mail-transport.js';
 import { startOutboxWorker, type OutboxWorker } from '../../src/modules/mail/outbox-worker.js';
 import { as, setupOrganization, type TestSession } from '../support/sessions.js';
+import { SmtpInbox } from '../support/smtp-inbox.js';
 import { postgresUrl, startTestApp, type TestApp } from '../support/test-app.js';
 
-/** A real SMTP server on 127.0.0.1 that keeps every message it accepts, parsed. */
-class InviteInbox {
-  readonly received: ParsedMail[] = [];
-  private server: SMTPServer | undefined;
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      closeTimeout: 1_000,
-      onData: (stream, _session, callback) => {
-        simpleParser(stream).then((mail) => {
-          this.received.push(mail);
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  to(address: string): ParsedMail[] {
-    return this.received.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === address)));
-  }
-}
 
 const silent = pino({ level: 'silent' });
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
@@ -59,15 +22,15 @@ function inviteLinkOf(mail: ParsedMail): { link: string; token: string } {
 }
 
 /** An application with its own SMTP server, a manual clock and a worker that sends on drain(). */
-async function startMailingApp(inbox: InviteInbox, env: Record<string, string> = {}) {
+async function startMailingApp(inbox: SmtpInbox, env: Record<string, string> = {}) {
   const clock = createManualClock('2026-03-02T09:00:00.000Z');
-  const t = await startTestApp({ clock, env: { SMTP_URL: `smtp://127.0.0.1:${inbox.port}`, ...env } });
+  const t = await startTestApp({ clock, env: { SMTP_URL: inbox.url, ...env } });
   const worker: OutboxWorker = startOutboxWorker(t.deps, createMailTransport(t.deps), silent, { poll: false });
   return { t, clock, worker, close: async () => { await worker.stop(); await t.close(); } };
 }
 
 describe(`API user invitations through a real SMTP server (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
-  const inbox = new InviteInbox();
+  const inbox = new SmtpInbox();
   let t: TestApp;
   let clock: ReturnType<typeof createManualClock>;
   let worker: OutboxWorker;
@@ -258,7 +221,7 @@ describe(`API user invitations through a real SMTP server (${postgresUrl() ? 'Po
 });
 
 describe(`API user invitations with INVITE_DELIVERY=inline (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
-  const inbox = new InviteInbox();
+  const inbox = new SmtpInbox();
   let app: Awaited<ReturnType<typeof startMailingApp>>;
   let owner: TestSession;
   before(async () => {
