@@ -3,7 +3,6 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import { administratorRoutes } from '../modules/admins/admin.routes.js';
 import { inviteRoutes } from '../modules/invites/invite.routes.js';
@@ -13,6 +12,8 @@ import { sessionRoutes, signInRoutes } from '../modules/sessions/session.routes.
 import { setupRoutes } from '../modules/setup/setup.routes.js';
 import { accessTokenRoutes } from '../modules/tokens/access-token.routes.js';
 import { consumptionRoutes } from '../modules/api-auth/account-info.routes.js';
+import { accountInfoHotRoute } from '../modules/api-auth/account-info.hot.js';
+import { verifyHotRoute } from '../modules/api-auth/verify.hot.js';
 import { soapRoutes } from '../modules/soap/soap.routes.js';
 import { apiUserInviteRoutes } from '../modules/api-users/api-user-invite.routes.js';
 import { apiUserRoutes } from '../modules/api-users/api-user.routes.js';
@@ -29,7 +30,9 @@ import { publicKeyRoutes } from '../modules/oauth/public-key.routes.js';
 import { requireAdministrator } from './authenticate.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.routes.js';
-import { installMetrics } from './metrics.js';
+import { HotPath } from './hot-path.js';
+import { installMetrics, RequestDurationHistogram } from './metrics.js';
+import { requestIdOf } from './request-id.js';
 import { openApiOptions } from './openapi.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { problemRoutes } from './problem.routes.js';
@@ -49,24 +52,20 @@ export interface BuildOptions {
   webRoot?: string | null;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Builds the whole HTTP application from its dependencies, without listening: tests call
  * `app.inject()`, `serve` calls `listen()`.
  * @example const app = await buildApp(deps); await app.listen({ port: 3000 });
  */
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const hot = new HotPath({ trustProxy: deps.config.trustProxy, enabled: deps.config.hotPath });
   const app = Fastify({
     logger: options.logger === undefined ? { level: deps.config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } } : options.logger,
     bodyLimit: deps.config.bodyLimit,
     trustProxy: deps.config.trustProxy,
-    // Accept a caller's X-Request-Id (load balancers set one) so one id follows a request across services.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
     routerOptions: { ignoreTrailingSlash: true },
+    serverFactory: hot.serverFactory,
     childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -82,7 +81,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     reply.header('x-request-id', request.id);
     done();
   });
-  const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? false });
+  const duration = new RequestDurationHistogram();
+  const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? false, duration });
+  hot.attach(app, duration, metrics);
 
   await app.register(fastifySwagger, openApiOptions(deps.config.publicUrl));
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
   verifier.limiter = new TierRequestLimiter(deps);
   await app.register(consumptionRoutes(deps, verifier));
+  hot.add(accountInfoHotRoute(deps, verifier));
   await app.register(soapRoutes(deps, verifier, metrics));
   // Sets verifier.accessTokens, so it must be registered before any request is served.
   await app.register(oauthRoutes(deps, verifier));
@@ -105,6 +107,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await admin.register(inviteRoutes(deps));
     await admin.register(securedRoutes(deps, verifier));
   });
+  hot.add(verifyHotRoute(deps, verifier));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webUi(uiRoot));

@@ -65,10 +65,10 @@ export class RequestDurationHistogram {
  * A registry per app (no global state), with process metrics and a request-duration histogram
  * labelled by route pattern (never by raw URL, which would explode cardinality).
  */
-export function installMetrics(app: FastifyInstance, options: { defaultMetrics: boolean }): Registry {
+export function installMetrics(app: FastifyInstance, options: { defaultMetrics: boolean; duration?: RequestDurationHistogram }): Registry {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'apiusers_' });
-  const duration = new RequestDurationHistogram();
+  const duration = options.duration ?? new RequestDurationHistogram();
   registry.registerMetric(duration as never);
   app.addHook('onResponse', (request, reply, done) => {
     duration.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

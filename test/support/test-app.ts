@@ -7,7 +7,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type BuildOptions } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { systemClock, type Clock } from '../../src/lib/clock.js';
 import { LocalInvalidationBus, PostgresInvalidationBus } from '../../src/modules/api-auth/invalidation-bus.js';
@@ -78,7 +78,7 @@ export interface TestApp {
  * The real application on a real, migrated database, exercised through `app.inject()`.
  * @example const t = await startTestApp(); after(() => t.close());
  */
-export async function startTestApp(options: { clock?: Clock; env?: Record<string, string>; webRoot?: string | null } = {}): Promise<TestApp> {
+export async function startTestApp(options: { clock?: Clock; env?: Record<string, string>; webRoot?: string | null; logger?: BuildOptions['logger'] } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'apiusers-test-'));
   const config: Config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', ...options.env });
   const { database, drop } = await createTestDatabase();
@@ -92,7 +92,7 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
     config, database, db: database.db, clock: options.clock ?? systemClock, secretKey: Buffer.from(config.secretKey!, 'hex'),
     verificationCache, invalidation,
   };
-  const app = await buildApp(deps, { logger: false, webRoot: options.webRoot });
+  const app = await buildApp(deps, { logger: options.logger ?? false, webRoot: options.webRoot });
   return {
     app,
     deps,

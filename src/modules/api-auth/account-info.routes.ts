@@ -58,7 +58,8 @@ async function loadProfile(deps: Pick<AppDeps, 'db'>, verified: VerifiedCredenti
   };
 }
 
-interface SerializedProfile {
+/** What account-info answers for a credential, serialized once per cached verification. */
+export interface SerializedProfile {
   zone: string;
   /** JSON up to the organization's time_zone_label value. */
   head: string;
@@ -73,6 +74,17 @@ function serializedProfile(p: Profile): SerializedProfile {
     head: `{"api_user":${JSON.stringify(p.api_user)},"organization":${organization.slice(0, -1)},"time_zone_label":`,
     tail: `,"applications":${JSON.stringify(p.applications)},"limits":${JSON.stringify(p.limits)}}`,
   };
+}
+
+/**
+ * The account-info answer: the credential's serialized profile, with the organization's time
+ * zone label at `now` and the application of this call. The route and the hot path both answer
+ * with this. The answer is built from fields chosen one by one in loadProfile (nothing
+ * undeclared can leak) and serialized once per cached credential; only the zone label and the
+ * application change between calls. test/api/account-info-shape.test.ts holds it to the schema.
+ */
+export function accountInfoJson(profile: SerializedProfile, application: string, now: Date): string {
+  return `${profile.head}${JSON.stringify(timeZoneLabel(profile.zone, now))}},"application":{"key":${JSON.stringify(application)}}${profile.tail}`;
 }
 
 /**
@@ -95,12 +107,7 @@ export function consumptionRoutes(deps: AppDeps, verifier: CredentialVerifier): 
       const pending = verifier.authenticateRequest(request, reply, application);
       const verified = pending instanceof Promise ? await pending : pending;
       const profile = (verified.profile ??= serializedProfile(await loadProfile(deps, verified))) as SerializedProfile;
-      // The answer is built from fields chosen one by one in loadProfile (nothing undeclared can
-      // leak) and serialized once per cached credential; only the zone label and the application
-      // change between calls. test/api/account-info-shape.test.ts holds it to the schema.
-      return reply.type('application/json; charset=utf-8').serializer(String).send(
-        `${profile.head}${JSON.stringify(timeZoneLabel(profile.zone, deps.clock.now()))}},"application":{"key":${JSON.stringify(application)}}${profile.tail}` as never,
-      );
+      return reply.type('application/json; charset=utf-8').serializer(String).send(accountInfoJson(profile, application, deps.clock.now()) as never);
     });
   };
 }

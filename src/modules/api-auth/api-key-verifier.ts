@@ -42,6 +42,14 @@ export class ApiKeyVerifier {
     return cached;
   }
 
+  /** The key's cached verification when it is valid now; null otherwise (malformed, not cached, expired). No I/O. */
+  cached(key: string): VerifiedCredential | null {
+    if (!key.startsWith('au_key_') || !parseCredential(key)) return null;
+    const cached = this.deps.verificationCache.get(apiKeyHash(this.deps.secretKey, key));
+    if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= this.deps.clock.now().getTime())) return null;
+    return cached;
+  }
+
   private async lookUp(hash: string): Promise<VerifiedCredential> {
     const now = this.deps.clock.now().toISOString();
     const row = await findApiKeyForVerification(this.deps.db, hash);

@@ -54,6 +54,17 @@ export class ApiUserAuthenticator {
     return this.accept(verified, application, nowMs);
   }
 
+  /**
+   * The cached verification of these credentials when they are valid now and neither the
+   * username nor the IP failed recently; null otherwise. No I/O, nothing counted or written.
+   */
+  cached(username: string, password: string, ip: string): VerifiedCredential | null {
+    if (this.mayBeThrottled(username, ip)) return null;
+    const verified = this.deps.verificationCache.get(this.cacheKey(username, password));
+    if (!verified || (verified.expiresAt && Date.parse(verified.expiresAt) <= this.deps.clock.now().getTime())) return null;
+    return verified;
+  }
+
   private cacheKey(username: string, password: string): string {
     return keyedHash(this.deps.secretKey, 'basic', `${username}\0${password}`);
   }

@@ -26,10 +26,26 @@ export class TierRequestLimiter implements RequestLimiter {
     return this.consumeAs(verified, tier);
   }
 
-  private consumeAs(verified: VerifiedCredential, organizationDefault: Tier): MaybePromise<LimitOutcome> {
-    const tier = effectiveTier(isTier(verified.rateLimitTier) ? verified.rateLimitTier : null, organizationDefault);
-    const state = this.limiter.consume(verified.userId, tier);
-    return state instanceof Promise ? state.then((s) => outcome(tier, s)) : outcome(tier, state);
+  /**
+   * Counts the request only when that can be done now and lets it through: the organization's
+   * default tier is in memory and the user's window has quota left. Otherwise counts nothing and
+   * answers null, so the caller can take the full path (which reads the default, or answers 429).
+   */
+  consumeIfAllowedNow(verified: VerifiedCredential): LimitOutcome | null {
+    const cached = this.defaults.get(verified.organizationId);
+    if (!cached || this.deps.clock.now().getTime() - cached.readAt >= DEFAULT_TIER_TTL_MS) return null;
+    const tier = this.tierOf(verified, cached.tier);
+    if (!this.limiter.peek(verified.userId, tier).allowed) return null;
+    return outcome(tier, this.limiter.consume(verified.userId, tier));
+  }
+
+  private consumeAs(verified: VerifiedCredential, organizationDefault: Tier): LimitOutcome {
+    const tier = this.tierOf(verified, organizationDefault);
+    return outcome(tier, this.limiter.consume(verified.userId, tier));
+  }
+
+  private tierOf(verified: VerifiedCredential, organizationDefault: Tier): Tier {
+    return effectiveTier(isTier(verified.rateLimitTier) ? verified.rateLimitTier : null, organizationDefault);
   }
 
   private defaultTier(organizationId: string): MaybePromise<Tier> {

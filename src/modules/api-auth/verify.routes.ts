@@ -34,7 +34,8 @@ const VerifyResult = Type.Object({
   retry_after: Type.Union([Type.Integer(), Type.Null()]),
 });
 
-interface ServiceView {
+/** What verify answers about a credential's user and organization, read once per cached verification. */
+export interface ServiceView {
   api_user: { id: string; username: string; name: string; status: string } | null;
   organization: { id: string; account_number: string; display_name: string } | null;
 }
@@ -46,6 +47,32 @@ async function loadServiceView(deps: Pick<AppDeps, 'db'>, verified: VerifiedCred
     api_user: user ? { id: user.id, username: user.username, name: `${user.firstName} ${user.lastName}`.trim() || user.username, status: user.status } : null,
     organization: org ? { id: org.id, account_number: org.accountNumber, display_name: organizationDisplayName(org) } : null,
   };
+}
+
+/**
+ * The verify answer, as the route and the hot path both send it. Built field by field (nothing
+ * undeclared can leak) and serialized with JSON.stringify: the schema serializer checks each of
+ * the nullable unions at run time, which is most of the cost of a cached call.
+ * test/api/verify-shape.test.ts holds the answer to the schema.
+ */
+export function verifyResultJson(
+  outcome: { code: VerifyCode; detail: string; verified: VerifiedCredential | null; limit: unknown; retryAfter: number | null },
+  application: string,
+  view: ServiceView | null,
+): string {
+  const verified = outcome.verified;
+  const result: Static<typeof VerifyResult> = {
+    valid: outcome.code === 'VALID', code: outcome.code, detail: outcome.detail,
+    api_user: view?.api_user ?? null,
+    organization: view?.organization ?? null,
+    application,
+    credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
+    scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
+    expires_at: verified?.expiresAt ?? null,
+    rate_limit: verified ? (outcome.limit as { tier: string; limit: number | null; remaining: number | null; reset_seconds: number } | null) : null,
+    retry_after: outcome.retryAfter,
+  };
+  return JSON.stringify(result);
 }
 
 /**
@@ -82,21 +109,7 @@ export function verifyRoutes(deps: AppDeps, verifier: CredentialVerifier): Fasti
         detail = 'The credential is not known.';
       }
       const view = verified ? ((verified.serviceView ??= await loadServiceView(deps, verified)) as ServiceView) : null;
-      // Built field by field (nothing undeclared can leak) and serialized with JSON.stringify: the
-      // schema serializer checks each of the nullable unions at run time, which is most of the cost
-      // of a cached call. test/api/verify-shape.test.ts holds the answer to the schema.
-      const result: Static<typeof VerifyResult> = {
-        valid: code === 'VALID', code, detail,
-        api_user: view?.api_user ?? null,
-        organization: view?.organization ?? null,
-        application,
-        credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
-        scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
-        expires_at: verified?.expiresAt ?? null,
-        rate_limit: verified ? (outcome.limit as { tier: string; limit: number | null; remaining: number | null; reset_seconds: number } | null) : null,
-        retry_after: outcome.retryAfter,
-      };
-      return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(result);
+      return reply.type('application/json; charset=utf-8').serializer(String).send(verifyResultJson({ code, detail, verified, limit: outcome.limit, retryAfter: outcome.retryAfter }, application, view) as never);
     });
   };
 }

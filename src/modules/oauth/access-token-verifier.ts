@@ -1,7 +1,7 @@
 import { appError, type ErrorCode } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
 import { keyedHash } from '../../lib/keyed-hash.js';
-import type { AccessTokenVerifier } from '../api-auth/credential-verifier.js';
+import type { AccessTokenVerifier, CachedAccessTokenPeek } from '../api-auth/credential-verifier.js';
 import type { VerifiedCredential } from '../api-auth/verification-cache.js';
 import { AccessTokenRejected, verifyAccessTokenJwt } from './access-token-jwt.js';
 import { findOAuthClientById } from './oauth-client.repository.js';
@@ -64,4 +64,17 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
     deps.verificationCache.set(cacheKey, verified);
     return verified;
   }
+}
+
+/**
+ * A cached access token that is valid now (not expired, known not revoked), without I/O; null
+ * for anything else, which the full verifier then decides.
+ * @example verifier.cachedAccessToken = createCachedAccessTokenPeek(deps, state);
+ */
+export function createCachedAccessTokenPeek(deps: Deps, state: OAuthState): CachedAccessTokenPeek {
+  return (token) => {
+    const cached = deps.verificationCache.get(keyedHash(deps.secretKey, 'access_token', token));
+    if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime())) return null;
+    return state.jwtIds.revokedInMemoryNow(cached.credentialId) === false ? cached : null;
+  };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../http/deps.js';
 import type { CredentialVerifier } from '../api-auth/credential-verifier.js';
-import { createAccessTokenVerifier } from './access-token-verifier.js';
+import { createAccessTokenVerifier, createCachedAccessTokenPeek } from './access-token-verifier.js';
 import { acceptFormBodiesOnly } from './form-body.js';
 import { introspectionRoutes } from './introspection.routes.js';
 import { jwksRoutes } from './jwks.routes.js';
@@ -21,6 +21,7 @@ export function oauthRoutes(deps: AppDeps, verifier: CredentialVerifier): Fastif
   return async (app) => {
     const state = createOAuthState(deps);
     verifier.accessTokens = createAccessTokenVerifier(deps, state);
+    verifier.cachedAccessToken = createCachedAccessTokenPeek(deps, state);
     acceptFormBodiesOnly(app);
     installOAuthErrorHandler(app);
     await app.register(tokenRoutes(deps, verifier, state));

@@ -12,6 +12,7 @@ import { normalizeEmail } from '../admins/admin.service.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findRolePrivileges } from '../roles/role.repository.js';
 import { findCredentialByHash, findPasswordHash, recordCredentialUse } from '../tokens/credential.repository.js';
+import type { CachedPrincipal } from '../api-auth/verification-cache.js';
 import type { Principal } from './principal.js';
 import { findLiveSessionByHash, insertSession, revokeSession, touchSession } from './session.repository.js';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './sign-in-throttle.js';
@@ -95,13 +96,28 @@ export function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'i
   const cached = deps.verificationCache.getPrincipal(hash);
   // A cached token answers without a promise: the verify API's callers send one on every call.
   if (!cached) return accessTokenFromDatabase(deps, ctx, hash);
-  const now = deps.clock.now().getTime();
-  if (cached.expiresAt && Date.parse(cached.expiresAt) <= now) return null;
-  if (now - cached.lastUseWrittenAt > TOUCH_EVERY_MS) {
-    cached.lastUseWrittenAt = now;
-    recordCredentialUse(deps.db, cached.credentialId, { at: new Date(now).toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null }).catch(() => undefined);
-  }
+  if (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime()) return null;
+  touchCachedAccessToken(deps, ctx, cached);
   return cached.principal as Principal;
+}
+
+/**
+ * A personal access token's cached, unexpired verification, without I/O and without recording
+ * its use; null for anything else (which authenticateAccessToken then decides).
+ */
+export function cachedAccessToken(deps: Pick<Deps, 'secretKey' | 'verificationCache' | 'clock'>, token: string): CachedPrincipal | null {
+  if (parseCredential(token)?.kind !== 'pat') return null;
+  const cached = deps.verificationCache.getPrincipal(keyedHash(deps.secretKey, 'credential', token));
+  if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime())) return null;
+  return cached;
+}
+
+/** Records a cached token's use (time, IP, user agent) at most once a minute, off the request path. */
+export function touchCachedAccessToken(deps: Pick<Deps, 'db' | 'clock'>, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, cached: CachedPrincipal): void {
+  const now = deps.clock.now().getTime();
+  if (now - cached.lastUseWrittenAt <= TOUCH_EVERY_MS) return;
+  cached.lastUseWrittenAt = now;
+  recordCredentialUse(deps.db, cached.credentialId, { at: new Date(now).toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null }).catch(() => undefined);
 }
 
 async function accessTokenFromDatabase(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, hash: string): Promise<Principal | null> {

@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { as, setupOrganization, type TestSession } from '../support/sessions.js';
+import { postgresUrl, startTestApp, type TestApp } from '../support/test-app.js';
+
+const PASSWORD = 'Hot-path-check-2026!';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * The hot path (src/http/hot-path.ts) answers cached credentials of GET /v2/account-info and
+ * POST /v1/verify before Fastify routes the request, so it only exists on a real port:
+ * `app.inject()` always goes through Fastify. Each test sends the same request both ways and
+ * compares what a client sees, and reads apiusers_hot_path_answers_total to know which way
+ * answered.
+ */
+describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
+  let t: TestApp;
+  let owner: TestSession;
+  let other: TestSession;
+  let port: number;
+  let pat: string;
+  const logLines: Array<Record<string, unknown>> = [];
+
+  before(async () => {
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    t = await startTestApp({ logger: { level: 'info', stream } });
+    owner = await setupOrganization(t, { name: 'Hot Corp' });
+    other = await setupOrganization(t, { name: 'Cold Corp' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (t.app.server.address() as { port: number }).port;
+    const token = await as(t.app, owner, { method: 'POST', url: '/v1/me/tokens', payload: { name: 'verifier' } });
+    assert.equal(token.statusCode, 201, token.body);
+    pat = token.json().token;
+  });
+  after(() => t.close());
+
+  /** One request on the real port (the hot path may answer it). */
+  function overPort(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => { text += chunk; });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** The same request through Fastify (inject never meets the hot path). */
+  async function throughFastify(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+    const response = await t.app.inject({ method, url: path, headers, payload: body });
+    return { status: response.statusCode, headers: response.headers as Answer['headers'], body: response.body };
+  }
+
+  async function hotAnswers(route: string): Promise<number> {
+    const metrics = await as(t.app, owner, { url: '/metrics' });
+    const line = metrics.body.split('\n').find((l) => l.startsWith(`apiusers_hot_path_answers_total{route="${route}"}`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
+  /** What must match between the two ways: status, the headers a client reads, and the body. */
+  function assertSameAnswer(hot: Answer, reference: Answer, volatile: string[] = [], adjust: (body: Record<string, unknown>) => void = () => undefined): void {
+    assert.equal(hot.status, reference.status, hot.body);
+    for (const name of ['content-type', 'content-length', 'ratelimit-limit', 'ratelimit-reset', 'www-authenticate', 'retry-after']) {
+      if (volatile.includes(name)) continue;
+      assert.equal(hot.headers[name], reference.headers[name], name);
+    }
+    assert.match(String(hot.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    const expected = JSON.parse(reference.body) as Record<string, unknown>;
+    adjust(expected);
+    assert.deepEqual(JSON.parse(hot.body), expected);
+  }
+
+  async function apiUserWithKey(session: TestSession, tier?: string): Promise<{ id: string; username: string; key: string; etag: string }> {
+    const created = await as(t.app, session, {
+      method: 'POST', url: `/v1/organizations/${session.organizationId}/api-users`,
+      payload: { first_name: 'Hot', last_name: 'Path', description: 'hot path', password: PASSWORD, password_confirmation: PASSWORD, applications: ['httpapi'] },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const user = created.json().api_user;
+    let etag = created.headers.etag as string;
+    if (tier) {
+      const patched = await as(t.app, session, {
+        method: 'PATCH', url: `/v1/organizations/${session.organizationId}/api-users/${user.id}`, headers: { 'if-match': etag }, payload: { rate_limit_tier: tier },
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      etag = patched.headers.etag as string;
+    }
+    const key = await as(t.app, session, { method: 'POST', url: `/v1/organizations/${session.organizationId}/api-users/${user.id}/keys`, payload: { name: 'k' } });
+    assert.equal(key.statusCode, 201, key.body);
+    return { id: user.id, username: user.username, key: key.json().key, etag };
+  }
+
+  it('GET /v2/account-info with an API key: the first call fills the cache, the next are answered hot, alike', async () => {
+    const { key } = await apiUserWithKey(owner);
+    const headers = { authorization: `Bearer ${key}` };
+    const before = await hotAnswers('/v2/account-info');
+    const first = await overPort('GET', '/v2/account-info', headers);
+    assert.equal(first.status, 200, first.body);
+    assert.equal(await hotAnswers('/v2/account-info'), before, 'a cache miss goes through Fastify');
+    const hot = await overPort('GET', '/v2/account-info', headers);
+    assert.equal(await hotAnswers('/v2/account-info'), before + 1, 'the cached call is answered hot');
+    assertSameAnswer(hot, await throughFastify('GET', '/v2/account-info', headers));
+    // X-API-Key, a trailing slash and another caller-chosen request id take the hot path too.
+    const viaHeader = await overPort('GET', '/v2/account-info/', { 'x-api-key': key, 'x-request-id': 'lb-4711' });
+    assert.equal(viaHeader.status, 200);
+    assert.equal(viaHeader.headers['x-request-id'], 'lb-4711');
+    assert.equal(await hotAnswers('/v2/account-info'), before + 2);
+  });
+
+  it('GET /v2/account-info with cached Basic, and every refusal left to Fastify with its own answer', async () => {
+    const user = await apiUserWithKey(owner);
+    const basic = { authorization: `Basic ${Buffer.from(`${user.username}:${PASSWORD}`).toString('base64')}` };
+    assert.equal((await overPort('GET', '/v2/account-info', basic)).status, 200);
+    const before = await hotAnswers('/v2/account-info');
+    assertSameAnswer(await overPort('GET', '/v2/account-info', basic), await throughFastify('GET', '/v2/account-info', basic));
+    assert.equal(await hotAnswers('/v2/account-info'), before + 1);
+
+    const refusals: Array<[Record<string, string>, number, string]> = [
+      [{ ...basic, 'x-application': 'salesforce' }, 403, 'application_not_assigned'],
+      [{ ...basic, 'x-application': 'Not An App' }, 400, 'request.invalid'],
+      [{ authorization: `Basic ${Buffer.from(`${user.username}:wrong-${PASSWORD}`).toString('base64')}` }, 401, 'api_user.invalid_credentials'],
+      [{ authorization: `Bearer ${user.key.slice(0, -1)}x` }, 401, 'credential.malformed'],
+      [{}, 401, 'auth.unauthenticated'],
+    ];
+    for (const [headers, status, code] of refusals) {
+      const answer = await overPort('GET', '/v2/account-info', headers);
+      assert.equal(answer.status, status, answer.body);
+      assert.equal(JSON.parse(answer.body).code, code);
+      assert.match(String(answer.headers['content-type']), /^application\/problem\+json/);
+    }
+    assert.equal(await hotAnswers('/v2/account-info'), before + 1, 'no refusal was answered hot');
+  });
+
+  it('disabling the API user is refused on the very next hot-path call', async () => {
+    const user = await apiUserWithKey(owner);
+    const headers = { authorization: `Bearer ${user.key}` };
+    assert.equal((await overPort('GET', '/v2/account-info', headers)).status, 200);
+    assert.equal((await overPort('GET', '/v2/account-info', headers)).status, 200);
+    const disabled = await as(t.app, owner, {
+      method: 'PATCH', url: `/v1/organizations/${owner.organizationId}/api-users/${user.id}`, headers: { 'if-match': user.etag }, payload: { status: 'disabled' },
+    });
+    assert.equal(disabled.statusCode, 200, disabled.body);
+    const refused = await overPort('GET', '/v2/account-info', headers);
+    assert.equal(refused.status, 403, refused.body);
+    assert.equal(JSON.parse(refused.body).code, 'auth.account_disabled');
+  });
+
+  it('a rate-limited tier counts hot and Fastify calls in one window; the call past the limit -> 429', async () => {
+    const user = await apiUserWithKey(owner, 'low');
+    const headers = { authorization: `Bearer ${user.key}` };
+    const before = await hotAnswers('/v2/account-info');
+    for (let i = 1; i <= 60; i++) {
+      // Every fifth call through Fastify, the rest on the port: one counter for both.
+      const answer = i % 5 === 0 ? await throughFastify('GET', '/v2/account-info', headers) : await overPort('GET', '/v2/account-info', headers);
+      assert.equal(answer.status, 200, `call ${i}: ${answer.body}`);
+      assert.equal(answer.headers['ratelimit-limit'], '60');
+      assert.equal(answer.headers['ratelimit-remaining'], String(60 - i), `call ${i}`);
+    }
+    // 60 calls: the first filled the cache, 11 more went through Fastify by choice.
+    assert.equal(await hotAnswers('/v2/account-info'), before + 47);
+    const refused = await overPort('GET', '/v2/account-info', headers);
+    assert.equal(refused.status, 429, refused.body);
+    assert.equal(refused.headers['ratelimit-remaining'], '0');
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+  });
+
+  it('POST /v1/verify: a cached VALID answer is hot and identical; odd bodies and other tenants go to Fastify', async () => {
+    const user = await apiUserWithKey(owner);
+    const headers = { authorization: `Bearer ${pat}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ credential: user.key });
+    assert.equal((await overPort('POST', '/v1/verify', headers, body)).status, 200);
+    const before = await hotAnswers('/v1/verify');
+    const hot = await overPort('POST', '/v1/verify', headers, body);
+    assert.equal(await hotAnswers('/v1/verify'), before + 1);
+    // The reference call is counted after the hot one, in the same rate-limit window.
+    assertSameAnswer(hot, await throughFastify('POST', '/v1/verify', headers, body), ['content-length'], (expected) => {
+      (expected.rate_limit as { remaining: number }).remaining += 1;
+    });
+    assert.equal(JSON.parse(hot.body).code, 'VALID');
+
+    const handedOver: Array<[Record<string, string>, string, number, string]> = [
+      [headers, JSON.stringify({ credential: user.key, extra: 1 }), 400, 'request.invalid'],
+      [headers, '{"credential": ', 400, 'request.malformed_json'],
+      [headers, JSON.stringify({ credential: user.key, application: 'salesforce' }), 200, 'APPLICATION_NOT_ASSIGNED'],
+      [headers, JSON.stringify({ credential: `${user.key}\u0000` }), 400, 'request.invalid'],
+      [{ ...headers, 'content-type': 'text/plain' }, body, 415, 'request.unsupported_media_type'],
+      [{ 'content-type': 'application/json' }, body, 401, 'auth.unauthenticated'],
+    ];
+    for (const [h, b, status, code] of handedOver) {
+      const answer = await overPort('POST', '/v1/verify', h, b);
+      const reference = await throughFastify('POST', '/v1/verify', h, b);
+      assert.equal(answer.status, status, answer.body);
+      assert.equal(reference.status, status, reference.body);
+      const parsed = JSON.parse(answer.body);
+      assert.equal(parsed.code, code, answer.body);
+      assert.equal(parsed.detail, JSON.parse(reference.body).detail);
+    }
+    // Another organization's credential is NOT_FOUND for this caller, as before.
+    const foreign = await apiUserWithKey(other);
+    const otherPat = await as(t.app, other, { method: 'POST', url: '/v1/me/tokens', payload: { name: 'v' } });
+    const foreignBody = JSON.stringify({ credential: foreign.key });
+    const asOther = { ...headers, authorization: `Bearer ${otherPat.json().token}` };
+    assert.equal(JSON.parse((await overPort('POST', '/v1/verify', asOther, foreignBody)).body).code, 'VALID');
+    assert.equal(JSON.parse((await overPort('POST', '/v1/verify', asOther, foreignBody)).body).code, 'VALID');
+    assert.equal(JSON.parse((await overPort('POST', '/v1/verify', headers, foreignBody)).body).code, 'NOT_FOUND');
+    assert.equal(await hotAnswers('/v1/verify'), before + 2, 'only the two cached VALID answers were hot');
+  });
+
+  it('logs the same request lines as Fastify, with the request id, and feeds the duration histogram', async () => {
+    const { key } = await apiUserWithKey(owner);
+    const headers = { authorization: `Bearer ${key}`, 'x-request-id': 'hot-log-1' };
+    await overPort('GET', '/v2/account-info', { authorization: `Bearer ${key}` });
+    const before = await hotAnswers('/v2/account-info');
+    await overPort('GET', '/v2/account-info', headers);
+    assert.equal(await hotAnswers('/v2/account-info'), before + 1);
+    const lines = logLines.filter((l) => l.reqId === 'hot-log-1');
+    assert.deepEqual(lines.map((l) => l.msg), ['incoming request', 'request completed']);
+    const req = lines[0]!.req as Record<string, unknown>;
+    assert.equal(req.method, 'GET');
+    assert.equal(req.url, '/v2/account-info');
+    assert.equal(req.remoteAddress, '127.0.0.1');
+    assert.equal((lines[1]!.res as Record<string, unknown>).statusCode, 200);
+    assert.equal(typeof lines[1]!.responseTime, 'number');
+    assert.ok(!JSON.stringify(lines).includes(key), 'the key is never logged');
+    const metrics = await as(t.app, owner, { url: '/metrics' });
+    assert.match(metrics.body, /apiusers_http_request_duration_seconds_count\{method="GET",route="\/v2\/account-info",status_code="200"\} \d+/);
+  });
+});
+
+describe('HOT_PATH=off: every request goes through Fastify', () => {
+  let t: TestApp;
+  let owner: TestSession;
+  before(async () => {
+    t = await startTestApp({ env: { HOT_PATH: 'off' } });
+    owner = await setupOrganization(t);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(() => t.close());
+
+  it('200 twice, none answered hot', async () => {
+    const created = await as(t.app, owner, {
+      method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users`,
+      payload: { description: 'cold', password: PASSWORD, password_confirmation: PASSWORD },
+    });
+    const key = await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${created.json().api_user.id}/keys`, payload: { name: 'k' } });
+    const port = (t.app.server.address() as { port: number }).port;
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/v2/account-info`, { headers: { authorization: `Bearer ${key.json().key}` } });
+      assert.equal(response.status, 200);
+    }
+    const metrics = await as(t.app, owner, { url: '/metrics' });
+    assert.match(metrics.body, /apiusers_hot_path_answers_total\{route="\/v2\/account-info"\} 0/);
+  });
+});
