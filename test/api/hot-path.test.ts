@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { as, setupOrganization, type TestSession } from '../support/sessions.js';
@@ -47,9 +47,9 @@ describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'P
   after(() => t.close());
 
   /** One request on the real port (the hot path may answer it). */
-  function overPort(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  function overPort(method: string, path: string, headers: Record<string, string>, body?: string, agent?: Agent): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => { text += chunk; });
@@ -144,6 +144,28 @@ describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'P
       assert.match(String(answer.headers['content-type']), /^application\/problem\+json/);
     }
     assert.equal(await hotAnswers('/v2/account-info'), before + 1, 'no refusal was answered hot');
+  });
+
+  it('one keep-alive connection switching credentials gets each one\'s own answer', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await apiUserWithKey(owner);
+    const second = await apiUserWithKey(owner);
+    const sockets = new Set<unknown>();
+    agent.on('free', (socket) => sockets.add(socket));
+    try {
+      for (const key of [first.key, first.key, second.key, first.key]) {
+        const answer = await overPort('GET', '/v2/account-info', { authorization: `Bearer ${key}` }, undefined, agent);
+        assert.equal(answer.status, 200, answer.body);
+        assert.equal(JSON.parse(answer.body).api_user.id, key === first.key ? first.id : second.id);
+      }
+      // A mistyped key right after the right one, on the same connection: refused, not remembered as right.
+      const wrong = `${first.key.slice(0, -1)}${first.key.endsWith('A') ? 'B' : 'A'}`;
+      const refused = await overPort('GET', '/v2/account-info', { authorization: `Bearer ${wrong}` }, undefined, agent);
+      assert.equal(refused.status, 401, refused.body);
+      assert.equal(sockets.size, 1, 'every request went over one connection');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('disabling the API user is refused on the very next hot-path call', async () => {

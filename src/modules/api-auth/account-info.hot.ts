@@ -24,7 +24,7 @@ export function accountInfoHotRoute(deps: Pick<AppDeps, 'clock'>, verifier: Cred
       // The route's order: Authorization first, X-API-Key when there is none.
       const credential = headers.authorization || headers['x-api-key'];
       if (typeof credential !== 'string' || credential === '') return null;
-      const admitted = verifier.admitFromCache(credential, application, ip, headers['user-agent'] ?? null, hasProfile);
+      const admitted = verifier.admitFromCache(credential, application, ip, headers['user-agent'] ?? null, hasProfile, raw.socket);
       if (!admitted) return null;
       return {
         json: accountInfoJson(admitted.verified.profile as SerializedProfile, application, deps.clock.now()),

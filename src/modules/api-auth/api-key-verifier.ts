@@ -42,10 +42,14 @@ export class ApiKeyVerifier {
     return cached;
   }
 
-  /** The key's cached verification when it is valid now; null otherwise (malformed, not cached, expired). No I/O. */
-  cached(key: string): VerifiedCredential | null {
-    if (!key.startsWith('au_key_') || !parseCredential(key)) return null;
-    const cached = this.deps.verificationCache.get(apiKeyHash(this.deps.secretKey, key));
+  /** The key's verification-cache key, or null when it is not a well-formed API key. No I/O. */
+  cacheKeyOf(key: string): string | null {
+    return key.startsWith('au_key_') && parseCredential(key) ? apiKeyHash(this.deps.secretKey, key) : null;
+  }
+
+  /** The cached verification under `cacheKey` when it is valid now; null otherwise (not cached, expired). No I/O. */
+  cachedByKey(cacheKey: string): VerifiedCredential | null {
+    const cached = this.deps.verificationCache.get(cacheKey);
     if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= this.deps.clock.now().getTime())) return null;
     return cached;
   }

@@ -55,14 +55,19 @@ export class ApiUserAuthenticator {
   }
 
   /**
-   * The cached verification of these credentials when they are valid now and neither the
-   * username nor the IP failed recently; null otherwise. No I/O, nothing counted or written.
+   * The cached verification under `cacheKey` (see cacheKeyOf) when it is valid now and neither
+   * the username nor the IP failed recently; null otherwise. No I/O, nothing counted or written.
    */
-  cached(username: string, password: string, ip: string): VerifiedCredential | null {
+  cachedByKey(username: string, cacheKey: string, ip: string): VerifiedCredential | null {
     if (this.mayBeThrottled(username, ip)) return null;
-    const verified = this.deps.verificationCache.get(this.cacheKey(username, password));
+    const verified = this.deps.verificationCache.get(cacheKey);
     if (!verified || (verified.expiresAt && Date.parse(verified.expiresAt) <= this.deps.clock.now().getTime())) return null;
     return verified;
+  }
+
+  /** The verification-cache key of these credentials. */
+  cacheKeyOf(username: string, password: string): string {
+    return this.cacheKey(username, password);
   }
 
   private cacheKey(username: string, password: string): string {

@@ -4,7 +4,8 @@ import type { AppDeps } from '../../http/deps.js';
 import { ApiKeyVerifier } from './api-key-verifier.js';
 import { ApiUserAuthenticator } from './api-user-authenticator.js';
 import { BASIC_CHALLENGE, parseBasicAuthorization } from './basic-credentials.js';
-import type { VerifiedCredential } from './verification-cache.js';
+import { ConnectionMemo } from '../../lib/connection-memo.js';
+import { accessTokenCacheKey, type VerifiedCredential } from './verification-cache.js';
 
 /** The outcome codes of POST /v1/verify (the Unkey idea): business results, not HTTP errors. */
 export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'MALFORMED' | 'DISABLED' | 'EXPIRED' | 'REVOKED' | 'APPLICATION_NOT_ASSIGNED' | 'RATE_LIMITED';
@@ -47,8 +48,11 @@ export interface RequestLimiter {
   consumeIfAllowedNow(verified: VerifiedCredential): LimitOutcome | null;
 }
 
-/** A cached access token's state, as the OAuth module knows it without I/O. */
-export type CachedAccessTokenPeek = (token: string) => VerifiedCredential | null;
+/** A cached access token's state by its cache key, as the OAuth module knows it without I/O. */
+export type CachedAccessTokenPeek = (cacheKey: string) => VerifiedCredential | null;
+
+/** Where a credential's verification is cached, found from its text (parsing and an HMAC). */
+type CacheLocation = { kind: 'api_key'; cacheKey: string } | { kind: 'password'; cacheKey: string; username: string } | { kind: 'access_token'; cacheKey: string };
 
 /** What a request answered from memory was admitted with. */
 export interface AdmittedFromCache {
@@ -75,9 +79,13 @@ export class CredentialVerifier {
   limiter: RequestLimiter | null = null;
 
   private readonly clock: AppDeps['clock'];
+  private readonly secretKey: Buffer;
+  /** Per keep-alive connection: the last credential's cache location, so repeating it costs no HMAC. */
+  private readonly locations = new ConnectionMemo<CacheLocation | null>();
 
   constructor(deps: AppDeps, onError: (error: unknown) => void) {
     this.clock = deps.clock;
+    this.secretKey = deps.secretKey;
     this.basic = new ApiUserAuthenticator(deps, onError);
     this.keys = new ApiKeyVerifier(deps, onError);
   }
@@ -135,8 +143,9 @@ export class CredentialVerifier {
    * cached view of the user); it is asked before anything is counted. The hot paths outside
    * Fastify start here.
    */
-  admitFromCache(credential: string, application: string, ip: string, userAgent: string | null, ready: (verified: VerifiedCredential) => boolean): AdmittedFromCache | null {
-    const verified = this.cachedIdentity(credential, ip);
+  admitFromCache(credential: string, application: string, ip: string, userAgent: string | null, ready: (verified: VerifiedCredential) => boolean, connection?: object): AdmittedFromCache | null {
+    const location = connection ? this.locations.get(connection, credential, this.locate) : this.locate(credential);
+    const verified = location ? this.cachedAt(location, ip) : null;
     if (!verified || !verified.applications.has(application) || !ready(verified)) return null;
     let limit: LimitOutcome | null = null;
     if (this.limiter) {
@@ -147,21 +156,29 @@ export class CredentialVerifier {
     return { verified, limit };
   }
 
-  /** identify() for a credential already verified and cached, without I/O or side effects; null otherwise. */
-  private cachedIdentity(credential: string, ip: string): VerifiedCredential | null {
+  /** Where identify() would look the credential up in the cache; null for what it would not look up. No I/O. */
+  private readonly locate = (credential: string): CacheLocation | null => {
     const trimmed = credential.trim();
-    if (trimmed.startsWith('au_')) return this.keys.cached(trimmed);
     const space = trimmed.indexOf(' ');
-    if (space <= 0) return null;
-    const scheme = trimmed.slice(0, space).toLowerCase();
+    const scheme = space > 0 ? trimmed.slice(0, space).toLowerCase() : null;
     if (scheme === 'basic') {
       const basic = parseBasicAuthorization(trimmed);
-      return basic ? this.basic.cached(basic.username, basic.password, ip) : null;
+      return basic ? { kind: 'password', username: basic.username, cacheKey: this.basic.cacheKeyOf(basic.username, basic.password) } : null;
     }
-    if (scheme !== 'bearer') return null;
-    const token = trimmed.slice(space).trimStart();
-    if (token.startsWith('au_')) return this.keys.cached(token);
-    return JWT_SHAPE.test(token) && this.cachedAccessToken ? this.cachedAccessToken(token) : null;
+    const token = scheme === 'bearer' ? trimmed.slice(space).trimStart() : scheme === null ? trimmed : null;
+    if (token === null) return null;
+    if (token.startsWith('au_')) {
+      const cacheKey = this.keys.cacheKeyOf(token);
+      return cacheKey ? { kind: 'api_key', cacheKey } : null;
+    }
+    return JWT_SHAPE.test(token) ? { kind: 'access_token', cacheKey: accessTokenCacheKey(this.secretKey, token) } : null;
+  };
+
+  /** The cached verification at a location, when it is valid now; null otherwise. No I/O, no side effects. */
+  private cachedAt(location: CacheLocation, ip: string): VerifiedCredential | null {
+    if (location.kind === 'api_key') return this.keys.cachedByKey(location.cacheKey);
+    if (location.kind === 'password') return this.basic.cachedByKey(location.username, location.cacheKey, ip);
+    return this.cachedAccessToken ? this.cachedAccessToken(location.cacheKey) : null;
   }
 
   /** The Movius rule: a credential works only for the applications assigned to its API user. */

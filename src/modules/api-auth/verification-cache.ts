@@ -1,4 +1,10 @@
 import { LRUCache } from 'lru-cache';
+import { keyedHash } from '../../lib/keyed-hash.js';
+
+/** Where a verified OAuth access token is cached: a keyed hash of the token. */
+export function accessTokenCacheKey(secretKey: Buffer, token: string): string {
+  return keyedHash(secretKey, 'access_token', token);
+}
 
 /** What a successful verification proved, kept for a short time so the next call costs microseconds. */
 export interface VerifiedCredential {

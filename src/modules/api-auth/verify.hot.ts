@@ -2,7 +2,8 @@ import type { AppDeps } from '../../http/deps.js';
 import type { HotRoute } from '../../http/hot-path.js';
 import { grants } from '../roles/privileges.js';
 import type { Principal } from '../sessions/principal.js';
-import { cachedAccessToken, touchCachedAccessToken } from '../sessions/session.service.js';
+import { ConnectionMemo } from '../../lib/connection-memo.js';
+import { accessTokenCacheKeyOf, cachedAccessTokenByKey, touchCachedAccessToken } from '../sessions/session.service.js';
 import type { CredentialVerifier } from './credential-verifier.js';
 import { verifyResultJson, type ServiceView } from './verify.routes.js';
 
@@ -42,6 +43,9 @@ function readBody(body: string): { credential: string; application: string } | n
  * @example hot.add(verifyHotRoute(deps, verifier));
  */
 export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' | 'verificationCache'>, verifier: CredentialVerifier): HotRoute {
+  // A verifying service sends its own token on every call of a keep-alive connection.
+  const callerKeys = new ConnectionMemo<string | null>();
+  const cacheKeyOf = (token: string) => accessTokenCacheKeyOf(deps.secretKey, token);
   return {
     method: 'POST',
     url: '/v1/verify',
@@ -52,7 +56,8 @@ export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' 
       const authorization = raw.headers.authorization;
       const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
       if (token === undefined) return null;
-      const caller = cachedAccessToken(deps, token);
+      const cacheKey = callerKeys.get(raw.socket, token, cacheKeyOf);
+      const caller = cacheKey === null ? null : cachedAccessTokenByKey(deps, cacheKey);
       const principal = caller?.principal as Principal | undefined;
       if (!caller || !principal || !grants(principal.privileges, 'verify')) return null;
       const ownOrganization = (verified: { organizationId: string; serviceView?: unknown }) =>

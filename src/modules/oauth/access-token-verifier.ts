@@ -1,8 +1,7 @@
 import { appError, type ErrorCode } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
-import { keyedHash } from '../../lib/keyed-hash.js';
 import type { AccessTokenVerifier, CachedAccessTokenPeek } from '../api-auth/credential-verifier.js';
-import type { VerifiedCredential } from '../api-auth/verification-cache.js';
+import { accessTokenCacheKey, type VerifiedCredential } from '../api-auth/verification-cache.js';
 import { AccessTokenRejected, verifyAccessTokenJwt } from './access-token-jwt.js';
 import { findOAuthClientById } from './oauth-client.repository.js';
 import { createOAuthState, type OAuthState } from './oauth-state.js';
@@ -30,7 +29,7 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
   const revoked = () => refuse('credential.revoked', 'The access token was revoked.');
   // Without a promise on a cache hit once the revoked ids are in memory: the hot path.
   return (token: string): VerifiedCredential | Promise<VerifiedCredential> => {
-    const cacheKey = keyedHash(deps.secretKey, 'access_token', token);
+    const cacheKey = accessTokenCacheKey(deps.secretKey, token);
     const cached = deps.verificationCache.get(cacheKey);
     if (!cached) return verifyFresh(token, cacheKey);
     if (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime()) expired();
@@ -67,13 +66,14 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
 }
 
 /**
- * A cached access token that is valid now (not expired, known not revoked), without I/O; null
- * for anything else, which the full verifier then decides.
+ * A cached access token (by its verification-cache key, accessTokenCacheKey) that is valid now
+ * (not expired, known not revoked), without I/O; null for anything else, which the full
+ * verifier then decides.
  * @example verifier.cachedAccessToken = createCachedAccessTokenPeek(deps, state);
  */
 export function createCachedAccessTokenPeek(deps: Deps, state: OAuthState): CachedAccessTokenPeek {
-  return (token) => {
-    const cached = deps.verificationCache.get(keyedHash(deps.secretKey, 'access_token', token));
+  return (cacheKey) => {
+    const cached = deps.verificationCache.get(cacheKey);
     if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime())) return null;
     return state.jwtIds.revokedInMemoryNow(cached.credentialId) === false ? cached : null;
   };

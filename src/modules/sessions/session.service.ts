@@ -101,13 +101,17 @@ export function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'i
   return cached.principal as Principal;
 }
 
+/** Where a personal access token's verification is cached; null when it is not a well-formed token. No I/O. */
+export function accessTokenCacheKeyOf(secretKey: Buffer, token: string): string | null {
+  return parseCredential(token)?.kind === 'pat' ? keyedHash(secretKey, 'credential', token) : null;
+}
+
 /**
- * A personal access token's cached, unexpired verification, without I/O and without recording
- * its use; null for anything else (which authenticateAccessToken then decides).
+ * A personal access token's cached, unexpired verification by its cache key, without I/O and
+ * without recording its use; null for anything else (which authenticateAccessToken then decides).
  */
-export function cachedAccessToken(deps: Pick<Deps, 'secretKey' | 'verificationCache' | 'clock'>, token: string): CachedPrincipal | null {
-  if (parseCredential(token)?.kind !== 'pat') return null;
-  const cached = deps.verificationCache.getPrincipal(keyedHash(deps.secretKey, 'credential', token));
+export function cachedAccessTokenByKey(deps: Pick<Deps, 'verificationCache' | 'clock'>, cacheKey: string): CachedPrincipal | null {
+  const cached = deps.verificationCache.getPrincipal(cacheKey);
   if (!cached || (cached.expiresAt && Date.parse(cached.expiresAt) <= deps.clock.now().getTime())) return null;
   return cached;
 }
