@@ -16,10 +16,12 @@ export interface BenchOptions {
   keep: boolean;
   /** Skip `npm run build` even when dist/ is older than src/. */
   noBuild: boolean;
+  /** apiusers' HOT_PATH setting: `off` measures every call through Fastify, for comparison. */
+  hotPath: 'on' | 'off';
 }
 
 const USAGE = `usage: npm run bench -- [--duration 10] [--rounds 3] [--connections 50] [--warmup 3]
-                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--keep] [--no-build]`;
+                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--keep] [--no-build]`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -44,6 +46,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
       cases: { type: 'string' },
       keep: { type: 'boolean' },
       'no-build': { type: 'boolean' },
+      'hot-path': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -54,7 +57,10 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
   }
   const database = values.database ?? null;
   if (database !== null && !/^postgres(ql)?:\/\//.test(database)) throw new Error(`--database takes a postgres:// URL (SQLite is the default)\n${USAGE}`);
+  const hotPath = values['hot-path'] ?? 'on';
+  if (hotPath !== 'on' && hotPath !== 'off') throw new Error(`--hot-path takes on or off, not "${hotPath}"\n${USAGE}`);
   return {
+    hotPath,
     duration: positiveInteger('duration', values.duration, defaults.duration ?? 10),
     rounds: positiveInteger('rounds', values.rounds, defaults.rounds ?? 3),
     connections: positiveInteger('connections', values.connections, defaults.connections ?? 50),

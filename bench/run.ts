@@ -35,7 +35,7 @@ log(`database: ${instance.engine}${instance.engine === 'sqlite' ? ` (${instance.
 const stoppers: Array<() => Promise<void>> = [];
 try {
   const org = await seedOrganization(instance);
-  const apiusers = await instance.start(pinning, await freePort());
+  const apiusers = await instance.start(pinning, await freePort(), { HOT_PATH: options.hotPath });
   stoppers.push(apiusers.stop);
   const routes = await readRoutes(apiusers.baseUrl);
   const user = await createApiUser(apiusers.baseUrl, routes, org);
@@ -100,7 +100,7 @@ try {
   }
 
   const summaries = summarize(outcomes);
-  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; ${pinning.note}\n`);
+  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${pinning.note}\n`);
   log(formatTable(summaries));
   const results = {
     startedAt: startedAt.toISOString(),
