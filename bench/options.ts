@@ -18,10 +18,15 @@ export interface BenchOptions {
   noBuild: boolean;
   /** apiusers' HOT_PATH setting: `off` measures every call through Fastify, for comparison. */
   hotPath: 'on' | 'off';
+  /**
+   * Start a new apiusers process for each round (warmed up again): how fast a process is varies
+   * from launch to launch (docs/benchmarks.md), so the median then covers several launches.
+   */
+  freshProcess: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--duration 10] [--rounds 3] [--connections 50] [--warmup 3]
-                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--keep] [--no-build]`;
+                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--fresh-process] [--keep] [--no-build]`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -47,6 +52,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
       keep: { type: 'boolean' },
       'no-build': { type: 'boolean' },
       'hot-path': { type: 'string' },
+      'fresh-process': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,6 +67,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
   if (hotPath !== 'on' && hotPath !== 'off') throw new Error(`--hot-path takes on or off, not "${hotPath}"\n${USAGE}`);
   return {
     hotPath,
+    freshProcess: values['fresh-process'] ?? false,
     duration: positiveInteger('duration', values.duration, defaults.duration ?? 10),
     rounds: positiveInteger('rounds', values.rounds, defaults.rounds ?? 3),
     connections: positiveInteger('connections', values.connections, defaults.connections ?? 50),

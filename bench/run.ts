@@ -35,8 +35,10 @@ log(`database: ${instance.engine}${instance.engine === 'sqlite' ? ` (${instance.
 const stoppers: Array<() => Promise<void>> = [];
 try {
   const org = await seedOrganization(instance);
-  const apiusers = await instance.start(pinning, await freePort(), { HOT_PATH: options.hotPath });
-  stoppers.push(apiusers.stop);
+  const apiusersPort = await freePort();
+  let apiusers = await instance.start(pinning, apiusersPort, { HOT_PATH: options.hotPath });
+  let stopApiusers = apiusers.stop;
+  stoppers.push(() => stopApiusers());
   const routes = await readRoutes(apiusers.baseUrl);
   const user = await createApiUser(apiusers.baseUrl, routes, org);
   if (user.note) log(`api user: ${user.note}`);
@@ -80,6 +82,20 @@ try {
   }
   const startedAt = new Date();
   for (let round = 1; round <= options.rounds; round++) {
+    if (options.freshProcess && round > 1) {
+      // A new apiusers process on the same port and database, warmed up like the first.
+      await stopApiusers();
+      apiusers = await instance.start(pinning, apiusersPort, { HOT_PATH: options.hotPath });
+      stopApiusers = apiusers.stop;
+      ctx.apiusers = apiusers;
+      pidOf.apiusers = apiusers.pid;
+      log(`round ${round}/${options.rounds}  fresh apiusers process (pid ${apiusers.pid})`);
+      for (const c of selected) {
+        if (c.server !== 'apiusers' || !targets.has(c.id) || options.warmup === 0) continue;
+        const target = await c.target(ctx);
+        if (!('unavailable' in target)) await runLoad(target, { ...load, seconds: options.warmup });
+      }
+    }
     let baselineRps: number | null = null;
     for (const [index, c] of selected.entries()) {
       if (!targets.has(c.id)) continue;
@@ -100,7 +116,7 @@ try {
   }
 
   const summaries = summarize(outcomes);
-  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${pinning.note}\n`);
+  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${options.freshProcess ? 'a fresh apiusers process per round' : 'one apiusers process'}; ${pinning.note}\n`);
   log(formatTable(summaries));
   const results = {
     startedAt: startedAt.toISOString(),
