@@ -11,11 +11,21 @@
  * shape: docs/benchmarks.md has the measurements. Costs a few milliseconds once.
  * @example await settleNextTick(); await import('./the-app.js');
  */
-export function settleNextTick(calls = 20_000): Promise<void> {
+export function settleNextTick(calls = 5_000): Promise<void> {
   const noop = (..._args: unknown[]) => undefined;
+  // Every arity Node's internals use, each with the kinds of values they pass (numbers, objects,
+  // strings, undefined), so no later call meets a field it has not seen yet.
+  const values: unknown[] = [0, 1.5, {}, 'x', undefined, null, noop];
   return new Promise((resolve) => {
-    for (let i = 0; i < calls; i++) process.nextTick(noop, i);
-    for (let i = 0; i < calls; i++) process.nextTick(noop, i, i);
+    for (let i = 0; i < calls; i++) {
+      const a = values[i % values.length];
+      const b = values[(i + 3) % values.length];
+      process.nextTick(noop);
+      process.nextTick(noop, a);
+      process.nextTick(noop, a, b);
+      process.nextTick(noop, a, b, a);
+      process.nextTick(noop, a, b, a, b);
+    }
     process.nextTick(resolve);
   });
 }
