@@ -60,14 +60,13 @@ export class HotPath {
   private readonly trust: ((address: string, hop: number) => boolean) | null;
   private app: FastifyInstance | null = null;
   private duration: RequestDurationHistogram | null = null;
-  private logger: FastifyBaseLogger | null = null;
   private closing = false;
   /** Answers given here, per route pattern (exported as apiusers_hot_path_answers_total). */
   private readonly answered = new Map<string, number>();
 
   private readonly enabled: boolean;
 
-  /** `enabled: false` serves everything through Fastify (HOT_PATH=off, and the tests' reference). */
+  /** `enabled: false` serves everything through Fastify (HOT_PATH=off). */
   constructor(options: { trustProxy: boolean; enabled?: boolean }) {
     // TRUST_PROXY is a boolean: trust every hop, as Fastify's `trustProxy: true` does.
     this.trust = options.trustProxy ? () => true : null;
@@ -90,7 +89,6 @@ export class HotPath {
   /** Connects the app (for its logger, `inject` and close) and the metrics; before the first request. */
   attach(app: FastifyInstance, duration: RequestDurationHistogram, registry: Registry): void {
     this.app = app;
-    this.logger = app.log;
     this.duration = duration;
     const answered = this.answered;
     // Counted in a Map on the hot path; turned into the counter only when /metrics is scraped.
@@ -150,7 +148,7 @@ export class HotPath {
     try {
       return run();
     } catch (error) {
-      this.logger?.error({ err: error }, 'hot path failed; the request goes through the full route');
+      this.app?.log.error({ err: error }, 'hot path failed; the request goes through the full route');
       return null;
     }
   }
@@ -158,7 +156,8 @@ export class HotPath {
   private respond(request: HotRequest, res: ServerResponse, url: string, answer: HotAnswer, started: number): void {
     const req = request.raw;
     const id = requestIdOf(req);
-    const log = this.logger && (this.logger as LevelAware).isLevelEnabled?.('info') ? this.logger.child({ reqId: id }) : null;
+    const logger: FastifyBaseLogger | undefined = this.app?.log;
+    const log = logger && (logger as LevelAware).isLevelEnabled?.('info') ? logger.child({ reqId: id }) : null;
     log?.info({ req: logView(req, request.ip, this.trust) }, 'incoming request');
     // The header order Fastify sends: the request id (onRequest), then what the route set, then
     // the type and length.
@@ -193,7 +192,7 @@ export class HotPath {
       res.writeHead(injected.statusCode, headers as Record<string, string | string[]>);
       res.end(injected.rawPayload);
     }, (error: unknown) => {
-      this.logger?.error({ err: error }, 'could not hand a request over to the full route');
+      this.app?.log.error({ err: error }, 'could not hand a request over to the full route');
       res.destroy();
     });
   }

@@ -11,20 +11,20 @@
  * shape: docs/benchmarks.md has the measurements. Costs a few milliseconds once.
  * @example await settleNextTick(); await import('./the-app.js');
  */
-export function settleNextTick(calls = 5_000): Promise<void> {
-  const noop = (..._args: unknown[]) => undefined;
+export function settleNextTick(calls = 5_000, onTick: (...args: unknown[]) => void = () => undefined): Promise<void> {
+  const tick = onTick;
   // Every arity Node's internals use, each with the kinds of values they pass (numbers, objects,
-  // strings, undefined), so no later call meets a field it has not seen yet.
-  const values: unknown[] = [0, 1.5, {}, 'x', undefined, null, noop];
+  // strings, undefined, functions), so no later call meets a field it has not seen yet.
+  const values: unknown[] = [0, 1.5, {}, 'x', undefined, null, tick];
   return new Promise((resolve) => {
     for (let i = 0; i < calls; i++) {
       const a = values[i % values.length];
       const b = values[(i + 3) % values.length];
-      process.nextTick(noop);
-      process.nextTick(noop, a);
-      process.nextTick(noop, a, b);
-      process.nextTick(noop, a, b, a);
-      process.nextTick(noop, a, b, a, b);
+      process.nextTick(tick);
+      process.nextTick(tick, a);
+      process.nextTick(tick, a, b);
+      process.nextTick(tick, a, b, a);
+      process.nextTick(tick, a, b, a, b);
     }
     process.nextTick(resolve);
   });

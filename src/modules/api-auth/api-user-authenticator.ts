@@ -49,7 +49,7 @@ export class ApiUserAuthenticator {
     // which is right.
     const nowMs = this.deps.clock.now().getTime();
     if (this.mayBeThrottled(username, ip)) return this.authenticateSlowly(username, password, application, ip, true);
-    const verified = this.deps.verificationCache.get(this.cacheKey(username, password));
+    const verified = this.deps.verificationCache.get(this.cacheKeyOf(username, password));
     if (!verified) return this.authenticateSlowly(username, password, application, ip, false);
     return this.accept(verified, application, nowMs);
   }
@@ -67,16 +67,12 @@ export class ApiUserAuthenticator {
 
   /** The verification-cache key of these credentials. */
   cacheKeyOf(username: string, password: string): string {
-    return this.cacheKey(username, password);
-  }
-
-  private cacheKey(username: string, password: string): string {
     return keyedHash(this.deps.secretKey, 'basic', `${username}\0${password}`);
   }
 
   private async authenticateSlowly(username: string, password: string, application: string | null, ip: string, throttleCheck: boolean): Promise<VerifiedCredential> {
     if (throttleCheck) await this.assertNotThrottled(username, ip);
-    const cacheKey = this.cacheKey(username, password);
+    const cacheKey = this.cacheKeyOf(username, password);
     let verified = this.deps.verificationCache.get(cacheKey);
     if (!verified) {
       verified = await this.verify(username, password, ip);

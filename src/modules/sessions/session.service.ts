@@ -91,8 +91,8 @@ export async function authenticateSession(deps: Deps, token: string): Promise<Pr
 
 /** The principal of a personal access token (`Authorization: Bearer au_pat_…`), or null. */
 export function authenticateAccessToken(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, token: string): Promise<Principal | null> | Principal | null {
-  if (parseCredential(token)?.kind !== 'pat') return null; // malformed: refused before any database read
-  const hash = keyedHash(deps.secretKey, 'credential', token);
+  const hash = accessTokenCacheKeyOf(deps.secretKey, token);
+  if (hash === null) return null; // malformed: refused before any database read
   const cached = deps.verificationCache.getPrincipal(hash);
   // A cached token answers without a promise: the verify API's callers send one on every call.
   if (!cached) return accessTokenFromDatabase(deps, ctx, hash);
