@@ -131,14 +131,24 @@ export class HotPath {
     if (!(length > 0 && length <= route.maxBodyBytes) || req.headers['transfer-encoding'] !== undefined) return false;
     const onBody = this.guard(() => route.accept(request));
     if (!onBody) return false;
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { body += chunk; });
-    req.on('error', () => res.destroy());
-    req.on('end', () => {
-      const answer = Buffer.byteLength(body) === length ? this.guard(() => onBody(body)) : null;
+    const finish = (body: Buffer) => {
+      const text = body.toString('utf8');
+      const answer = body.length === length ? this.guard(() => onBody(text)) : null;
       if (answer) this.respond(request, res, route.url, answer, started);
-      else this.handOver(req, res, body);
+      else this.handOver(req, res, text);
+    };
+    // This runs in the parser's callback. By the next tick the parser is done with what the socket
+    // read; a small body sent with its headers (the usual case) is then buffered whole, and is
+    // taken in one read() instead of through the stream's flowing mode (three ticks and a decoder).
+    process.nextTick(() => {
+      if (req.readableLength === length) {
+        finish(req.read() as Buffer);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+      req.on('error', () => res.destroy());
+      req.on('end', () => finish(Buffer.concat(chunks)));
     });
     return true;
   }

@@ -12,6 +12,8 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 const RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 const FORMAT = /^au_(pat|key|sec)_([0-9A-Za-z]{38})$/;
+/** Every kind's credentials are this long: `au_`, three letters, `_`, 32 + 6 characters. */
+export const CREDENTIAL_LENGTH = 7 + RANDOM_LENGTH + CHECKSUM_LENGTH;
 
 function checksum(body: string): string {
   let n = crc32(body);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { as, setupOrganization, type TestSession } from '../support/sessions.js';
@@ -241,6 +242,48 @@ describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'P
     assert.equal(JSON.parse((await overPort('POST', '/v1/verify', asOther, foreignBody)).body).code, 'VALID');
     assert.equal(JSON.parse((await overPort('POST', '/v1/verify', headers, foreignBody)).body).code, 'NOT_FOUND');
     assert.equal(await hotAnswers('/v1/verify'), before + 2, 'only the two cached VALID answers were hot');
+  });
+
+  /** Writes `pieces` on one raw connection, a pause between them; resolves to all it read once `answers` responses came. */
+  function rawExchange(pieces: string[], answers: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let read = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        read += chunk;
+        const bodies = read.split('\r\n\r\n').length - 1;
+        if (bodies >= answers && read.trimEnd().endsWith('}')) {
+          socket.destroy();
+          resolve(read);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('connect', async () => {
+        for (const piece of pieces) {
+          socket.write(piece);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      });
+    });
+  }
+
+  it('POST /v1/verify: a body that arrives after its headers, in pieces, and two pipelined calls are answered alike', async () => {
+    const user = await apiUserWithKey(owner);
+    const body = JSON.stringify({ credential: user.key, application: 'httpapi' });
+    const head = (length: number) => `POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${pat}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    // The first call fills the cache (Fastify answers it); the next ones can be hot.
+    assert.equal((await overPort('POST', '/v1/verify', { authorization: `Bearer ${pat}`, 'content-type': 'application/json' }, body)).status, 200);
+    const before = await hotAnswers('/v1/verify');
+    const split = await rawExchange([head(Buffer.byteLength(body)), body.slice(0, 20), body.slice(20)], 1);
+    assert.match(split, /^HTTP\/1\.1 200 OK/);
+    assert.equal(JSON.parse(split.slice(split.indexOf('\r\n\r\n') + 4)).code, 'VALID');
+    // Two requests in one write: each gets its own answer, in order.
+    const wrong = JSON.stringify({ credential: user.key, application: 'salesforce' });
+    const pipelined = await rawExchange([head(Buffer.byteLength(body)) + body + head(Buffer.byteLength(wrong)) + wrong], 2);
+    const codes = [...pipelined.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(codes, ['VALID', 'APPLICATION_NOT_ASSIGNED']);
+    assert.equal(await hotAnswers('/v1/verify'), before + 2, 'the split body and the first pipelined call were answered hot');
   });
 
   it('logs the same request lines as Fastify, with the request id, and feeds the duration histogram', async () => {

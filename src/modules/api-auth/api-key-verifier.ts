@@ -1,6 +1,6 @@
 import { appError } from '../../http/app-error.js';
 import type { AppDeps } from '../../http/deps.js';
-import { parseCredential } from '../../lib/credential-format.js';
+import { CREDENTIAL_LENGTH, parseCredential } from '../../lib/credential-format.js';
 import { findApiKeyForVerification, recordApiKeyUse } from '../api-keys/api-key.repository.js';
 import { apiKeyHash } from '../api-keys/api-key.service.js';
 import type { VerifiedCredential } from './verification-cache.js';
@@ -42,9 +42,13 @@ export class ApiKeyVerifier {
     return cached;
   }
 
-  /** The key's verification-cache key, or null when it is not a well-formed API key. No I/O. */
+  /**
+   * The key's verification-cache key, or null when it cannot be an API key (prefix, length). No
+   * I/O. The checksum is left to verifyFast: only a key that passed it is ever cached, so a
+   * mistyped key finds nothing under its cache key and takes the full path, which refuses it.
+   */
   cacheKeyOf(key: string): string | null {
-    return key.startsWith('au_key_') && parseCredential(key) ? apiKeyHash(this.deps.secretKey, key) : null;
+    return key.length === CREDENTIAL_LENGTH && key.startsWith('au_key_') ? apiKeyHash(this.deps.secretKey, key) : null;
   }
 
   /** The cached verification under `cacheKey` when it is valid now; null otherwise (not cached, expired). No I/O. */

@@ -5,7 +5,7 @@ import type { Principal } from '../sessions/principal.js';
 import { ConnectionMemo } from '../../lib/connection-memo.js';
 import { accessTokenCacheKeyOf, cachedAccessTokenByKey, touchCachedAccessToken } from '../sessions/session.service.js';
 import type { CredentialVerifier } from './credential-verifier.js';
-import { verifyResultJson, type ServiceView } from './verify.routes.js';
+import { validVerifyJson, type ServiceView } from './verify.routes.js';
 
 /** The body schema's application pattern; anything else is the route's 400. */
 const APPLICATION = /^[a-z][a-z0-9-]{1,39}$/;
@@ -70,7 +70,7 @@ export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' 
         touchCachedAccessToken(deps, { ip, userAgent: raw.headers['user-agent'] ?? null }, caller);
         const { verified, limit } = admitted;
         return {
-          json: verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit: limit ? limit.state : null, retryAfter: null }, input.application, verified.serviceView as ServiceView),
+          json: validVerifyJson(verified, input.application, verified.serviceView as ServiceView, limit ? limit.state : null),
           headers: null,
         };
       };

@@ -75,6 +75,37 @@ export function verifyResultJson(
   return JSON.stringify(result);
 }
 
+/** The tail every VALID answer ends with; the rate-limit state goes before it. */
+const VALID_TAIL = '"rate_limit":null,"retry_after":null}';
+/**
+ * A VALID answer's text before and after its rate_limit, per cached credential and application.
+ * Nothing else in it can change while the credential stays cached (a change to the user drops the
+ * entry, and with it this), so the hot path serializes only the rate-limit state.
+ */
+const validAnswerParts = new WeakMap<VerifiedCredential, { view: ServiceView; byApplication: Map<string, readonly [string, string]> }>();
+
+/**
+ * The VALID answer, exactly as verifyResultJson writes it, from the text kept for this credential
+ * and application (built with verifyResultJson on first use).
+ */
+export function validVerifyJson(verified: VerifiedCredential, application: string, view: ServiceView, limit: unknown): string {
+  let entry = validAnswerParts.get(verified);
+  if (!entry || entry.view !== view) {
+    entry = { view, byApplication: new Map() };
+    validAnswerParts.set(verified, entry);
+  }
+  let parts = entry.byApplication.get(application);
+  if (!parts) {
+    const whole = verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit: null, retryAfter: null }, application, view);
+    // The answer's last two fields are rate_limit and retry_after (VerifyResult's order).
+    if (!whole.endsWith(VALID_TAIL)) return verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit, retryAfter: null }, application, view);
+    const limitAt = whole.length - VALID_TAIL.length + '"rate_limit":'.length;
+    parts = [whole.slice(0, limitAt), whole.slice(limitAt + 'null'.length)];
+    entry.byApplication.set(application, parts);
+  }
+  return parts[0] + JSON.stringify(limit) + parts[1];
+}
+
 /**
  * POST /v1/verify: the platform's own services check a credential an API user presented to them
  * (the Unkey idea, self-hosted). Business outcomes are 200 with a code; only a malformed or
