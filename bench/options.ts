@@ -4,6 +4,11 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Seconds of load per case and round. */
   duration: number;
+  /**
+   * Seconds of each baseline run. Every round measures the baseline before its first case and
+   * again after every case, and a case's ratio is over the mean of the two runs around it.
+   */
+  baselineDuration: number;
   rounds: number;
   connections: number;
   /** Seconds of unrecorded load per target before round 1 (JIT, caches, pools). */
@@ -25,7 +30,7 @@ export interface BenchOptions {
   freshProcess: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--duration 10] [--rounds 3] [--connections 50] [--warmup 3]
+const USAGE = `usage: npm run bench -- [--duration 10] [--baseline-duration 5] [--rounds 3] [--connections 50] [--warmup 3]
                        [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--fresh-process] [--keep] [--no-build]`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -44,6 +49,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
     args: argv,
     options: {
       duration: { type: 'string' },
+      'baseline-duration': { type: 'string' },
       rounds: { type: 'string' },
       connections: { type: 'string' },
       warmup: { type: 'string' },
@@ -65,10 +71,12 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
   if (database !== null && !/^postgres(ql)?:\/\//.test(database)) throw new Error(`--database takes a postgres:// URL (SQLite is the default)\n${USAGE}`);
   const hotPath = values['hot-path'] ?? 'on';
   if (hotPath !== 'on' && hotPath !== 'off') throw new Error(`--hot-path takes on or off, not "${hotPath}"\n${USAGE}`);
+  const duration = positiveInteger('duration', values.duration, defaults.duration ?? 10);
   return {
     hotPath,
     freshProcess: values['fresh-process'] ?? false,
-    duration: positiveInteger('duration', values.duration, defaults.duration ?? 10),
+    duration,
+    baselineDuration: positiveInteger('baseline-duration', values['baseline-duration'], Math.max(1, Math.round(duration / 2))),
     rounds: positiveInteger('rounds', values.rounds, defaults.rounds ?? 3),
     connections: positiveInteger('connections', values.connections, defaults.connections ?? 50),
     warmup: positiveInteger('warmup', values.warmup, defaults.warmup ?? 3, 0),

@@ -3,7 +3,7 @@ import type { LoadResult } from './load.js';
 
 export interface RoundMeasurement extends LoadResult {
   round: number;
-  /** Requests per second over the baseline's in the same round. */
+  /** Requests per second over the mean of the two baseline runs around this one (1 for the baseline itself). */
   ratio: number | null;
 }
 
@@ -39,7 +39,7 @@ export function median(values: number[]): number | null {
 }
 
 /**
- * Medians over rounds (requests/s, ratio to the same round's baseline, p99) and the verdict
+ * Medians over rounds (requests/s, ratio to the baseline runs around each, p99) and the verdict
  * against the goal. Any non-2xx answer or connection error fails the case: throughput counts
  * served requests only, and errors would hide the real cost.
  */

@@ -18,6 +18,13 @@ import { freePort, startServer, stopAllServers } from './server-process.js';
  * a case is reported as the median over rounds of its ratio to the same round's baseline.
  */
 const options = parseBenchOptions(process.argv.slice(2));
+
+/** One run's line: requests/s, the ratio when there is one, p99, and the CPU figures. */
+function formatRun(result: Awaited<ReturnType<typeof runLoad>>, ratio: number | null): string {
+  const bad = result.non2xx + result.errors > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : '';
+  const cpu = `CPU: server ${result.serverCpuPercent?.toFixed(0) ?? '?'}%, load generator ${result.loadGeneratorCpuPercent.toFixed(0)}%, load avg ${result.loadAverage.toFixed(1)}`;
+  return `${Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s  ${ratio === null ? '     ' : `${ratio.toFixed(2)}x`}  p99 ${String(result.p99Ms).padStart(3)} ms  (${cpu})${bad}`;
+}
 const log = (line: string) => process.stdout.write(`${line}\n`);
 process.once('SIGINT', () => {
   stopAllServers();
@@ -96,9 +103,20 @@ try {
         if (!('unavailable' in target)) await runLoad(target, { ...load, seconds: options.warmup });
       }
     }
-    let baselineRps: number | null = null;
+    // The baseline runs before the first case and after every case: a case's ratio is over the
+    // mean of the two baseline runs around it, so a machine that speeds up or slows down during
+    // the round (a shared host does) moves the case and its reference together.
+    const baselineIndex = selected.findIndex((c) => c.id === 'baseline');
+    const measureBaseline = async (): Promise<{ requestsPerSecond: number; line: string }> => {
+      const result = await runLoad(targets.get('baseline')!, { ...load, seconds: options.baselineDuration, serverPid: pidOf.baseline });
+      outcomes[baselineIndex]!.rounds.push({ ...result, round, ratio: 1 });
+      return { requestsPerSecond: result.requestsPerSecond, line: `round ${round}/${options.rounds}  ${selected[baselineIndex]!.label.padEnd(44)} ${formatRun(result, null)}` };
+    };
+    const first = await measureBaseline();
+    log(first.line);
+    let baselineBefore = first.requestsPerSecond;
     for (const [index, c] of selected.entries()) {
-      if (!targets.has(c.id)) continue;
+      if (c.id === 'baseline' || !targets.has(c.id)) continue;
       // Fetched again each round: a JWT must not expire mid-run, and the route must still answer.
       const target = round === 1 ? targets.get(c.id)! : await c.target(ctx);
       if ('unavailable' in target) {
@@ -106,17 +124,18 @@ try {
         continue;
       }
       const result = await runLoad(target, { ...load, seconds: options.duration, serverPid: pidOf[c.server] });
-      if (c.id === 'baseline') baselineRps = result.requestsPerSecond;
-      const ratio = baselineRps ? result.requestsPerSecond / baselineRps : null;
+      const after = await measureBaseline();
+      const reference = (baselineBefore + after.requestsPerSecond) / 2;
+      const ratio = reference > 0 ? result.requestsPerSecond / reference : null;
+      baselineBefore = after.requestsPerSecond;
       outcomes[index]!.rounds.push({ ...result, round, ratio });
-      const bad = result.non2xx + result.errors > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : '';
-      const cpu = `CPU: server ${result.serverCpuPercent?.toFixed(0) ?? '?'}%, load generator ${result.loadGeneratorCpuPercent.toFixed(0)}%, load avg ${result.loadAverage.toFixed(1)}`;
-      log(`round ${round}/${options.rounds}  ${c.label.padEnd(44)} ${Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s  ${ratio === null ? '     ' : `${ratio.toFixed(2)}x`}  p99 ${String(result.p99Ms).padStart(3)} ms  (${cpu})${bad}`);
+      log(`round ${round}/${options.rounds}  ${c.label.padEnd(44)} ${formatRun(result, ratio)}`);
+      log(after.line);
     }
   }
 
   const summaries = summarize(outcomes);
-  log(`\n${options.rounds} round(s) × ${options.duration} s, ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${options.freshProcess ? 'a fresh apiusers process per round' : 'one apiusers process'}; ${pinning.note}\n`);
+  log(`\n${options.rounds} round(s) × ${options.duration} s per case (baseline ${options.baselineDuration} s before the first case and after each), ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${options.freshProcess ? 'a fresh apiusers process per round' : 'one apiusers process'}; ${pinning.note}\n`);
   log(formatTable(summaries));
   const results = {
     startedAt: startedAt.toISOString(),
