@@ -11,6 +11,14 @@ interface Series {
   count: number;
 }
 
+function record(series: Series, seconds: number): void {
+  let bucket = 0;
+  while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++;
+  series.counts[bucket]! += 1;
+  series.sum += seconds;
+  series.count += 1;
+}
+
 /**
  * A Prometheus histogram of request durations by method, route pattern and status, registered in a
  * prom-client Registry beside the process metrics and exposed in the same text format.
@@ -27,17 +35,26 @@ export class RequestDurationHistogram {
   private readonly series = new Map<string, Series>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
+    record(this.seriesOf(method, route, status), seconds);
+  }
+
+  /**
+   * The observe function of one series, for a caller that always records the same method, route
+   * and status (the hot path's 200s): no key to build and look up per request.
+   */
+  recorder(method: string, route: string, status: number): (seconds: number) => void {
+    const series = this.seriesOf(method, route, status);
+    return (seconds) => record(series, seconds);
+  }
+
+  private seriesOf(method: string, route: string, status: number): Series {
     const key = `${method} ${status} ${route}`;
     let series = this.series.get(key);
     if (!series) {
       series = { labels: { method, route, status_code: String(status) }, counts: new Float64Array(DURATION_BUCKETS.length + 1), sum: 0, count: 0 };
       this.series.set(key, series);
     }
-    let bucket = 0;
-    while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++;
-    series.counts[bucket]! += 1;
-    series.sum += seconds;
-    series.count += 1;
+    return series;
   }
 
   /** What prom-client's Registry asks every metric for when it renders /metrics. */

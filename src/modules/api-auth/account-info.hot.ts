@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../http/deps.js';
 import type { HotRoute } from '../../http/hot-path.js';
-import { accountInfoJson, type SerializedProfile } from './account-info.routes.js';
+import { accountInfoAnswer, type SerializedProfile } from './account-info.routes.js';
 import type { CredentialVerifier } from './credential-verifier.js';
 
 /** The X-Application values the route's header schema accepts; anything else is its 400. */
@@ -26,10 +26,8 @@ export function accountInfoHotRoute(deps: Pick<AppDeps, 'clock'>, verifier: Cred
       if (typeof credential !== 'string' || credential === '') return null;
       const admitted = verifier.admitFromCache(credential, application, ip, headers['user-agent'] ?? null, hasProfile, raw.socket);
       if (!admitted) return null;
-      return {
-        json: accountInfoJson(admitted.verified.profile as SerializedProfile, application, deps.clock.now()),
-        headers: admitted.limit?.headers ?? null,
-      };
+      const { json, bytes } = accountInfoAnswer(admitted.verified.profile as SerializedProfile, application, deps.clock.now());
+      return { json, bytes, headers: admitted.limit?.headers ?? null };
     },
   };
 }

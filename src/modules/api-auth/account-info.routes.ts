@@ -84,7 +84,29 @@ function serializedProfile(p: Profile): SerializedProfile {
  * application change between calls. test/api/account-info-shape.test.ts holds it to the schema.
  */
 export function accountInfoJson(profile: SerializedProfile, application: string, now: Date): string {
-  return `${profile.head}${JSON.stringify(timeZoneLabel(profile.zone, now))}},"application":{"key":${JSON.stringify(application)}}${profile.tail}`;
+  return textWithLabel(profile, application, timeZoneLabel(profile.zone, now));
+}
+
+function textWithLabel(profile: SerializedProfile, application: string, label: string): string {
+  return `${profile.head}${JSON.stringify(label)}},"application":{"key":${JSON.stringify(application)}}${profile.tail}`;
+}
+
+/** Per cached profile, the last answer built: the same text while the zone label and the application stay. */
+const lastAnswers = new WeakMap<SerializedProfile, { label: string; application: string; json: string; bytes: number }>();
+
+/**
+ * accountInfoJson's text with its length in UTF-8 bytes, for the hot path: an integration calls
+ * with one application, and the zone label changes at most once a minute, so the text (flat,
+ * ready for the socket) and its length are usually the last call's.
+ */
+export function accountInfoAnswer(profile: SerializedProfile, application: string, now: Date): { json: string; bytes: number } {
+  const label = timeZoneLabel(profile.zone, now);
+  const last = lastAnswers.get(profile);
+  if (last && last.label === label && last.application === application) return last;
+  const json = textWithLabel(profile, application, label);
+  const answer = { label, application, json, bytes: Buffer.byteLength(json) };
+  lastAnswers.set(profile, answer);
+  return answer;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Principal } from '../sessions/principal.js';
 import { ConnectionMemo } from '../../lib/connection-memo.js';
 import { accessTokenCacheKeyOf, cachedAccessTokenByKey, touchCachedAccessToken } from '../sessions/session.service.js';
 import type { CredentialVerifier } from './credential-verifier.js';
-import { validVerifyJson, type ServiceView } from './verify.routes.js';
+import { validVerifyAnswer, type RateLimitView, type ServiceView } from './verify.routes.js';
 
 /** The body schema's application pattern; anything else is the route's 400. */
 const APPLICATION = /^[a-z][a-z0-9-]{1,39}$/;
@@ -27,7 +27,8 @@ function readBody(body: string): { credential: string; application: string } | n
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
   const fields = parsed as Record<string, unknown>;
   // Only the two declared fields (a "__proto__" key is an own property after JSON.parse, so it is refused here too).
-  for (const key of Object.keys(fields)) if (key !== 'credential' && key !== 'application') return null;
+  // for-in sees own keys and any enumerable inherited one; either way an unknown key goes to the route.
+  for (const key in fields) if (key !== 'credential' && key !== 'application') return null;
   const credential = fields.credential;
   const application = hasOwn.call(fields, 'application') ? fields.application : 'httpapi';
   if (typeof credential !== 'string' || credential.length === 0 || credential.length > 4096 || credential.includes('\0')) return null;
@@ -69,10 +70,8 @@ export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' 
         if (!admitted) return null;
         touchCachedAccessToken(deps, { ip, userAgent: raw.headers['user-agent'] ?? null }, caller);
         const { verified, limit } = admitted;
-        return {
-          json: validVerifyJson(verified, input.application, verified.serviceView as ServiceView, limit ? limit.state : null),
-          headers: null,
-        };
+        const { json, bytes } = validVerifyAnswer(verified, input.application, verified.serviceView as ServiceView, limit ? (limit.state as RateLimitView) : null);
+        return { json, bytes, headers: null };
       };
     },
   };

@@ -69,7 +69,7 @@ export function verifyResultJson(
     credential: verified ? { id: verified.credentialId, kind: verified.kind } : null,
     scopes: verified ? [...verified.applications].map((a) => `app:${a}`) : [],
     expires_at: verified?.expiresAt ?? null,
-    rate_limit: verified ? (outcome.limit as { tier: string; limit: number | null; remaining: number | null; reset_seconds: number } | null) : null,
+    rate_limit: verified ? (outcome.limit as RateLimitView | null) : null,
     retry_after: outcome.retryAfter,
   };
   return JSON.stringify(result);
@@ -77,18 +77,33 @@ export function verifyResultJson(
 
 /** The tail every VALID answer ends with; the rate-limit state goes before it. */
 const VALID_TAIL = '"rate_limit":null,"retry_after":null}';
+
+/** A VALID answer's text around its rate_limit, and the last text built from it. */
+interface ValidAnswerParts {
+  head: string;
+  tail: string;
+  last: { limit: RateLimitView | null; json: string; bytes: number } | null;
+}
+
+/** The rate_limit field of a verify answer. */
+export type RateLimitView = { tier: string; limit: number | null; remaining: number | null; reset_seconds: number };
+
+const sameLimit = (a: RateLimitView | null, b: RateLimitView | null) =>
+  a === b || (a !== null && b !== null && a.tier === b.tier && a.limit === b.limit && a.remaining === b.remaining && a.reset_seconds === b.reset_seconds);
+
 /**
  * A VALID answer's text before and after its rate_limit, per cached credential and application.
  * Nothing else in it can change while the credential stays cached (a change to the user drops the
- * entry, and with it this), so the hot path serializes only the rate-limit state.
+ * entry, and with it this), so the hot path serializes only the rate-limit state, and answers
+ * with the last text (and its length) when that state has not changed either (an unlimited tier).
  */
-const validAnswerParts = new WeakMap<VerifiedCredential, { view: ServiceView; byApplication: Map<string, readonly [string, string]> }>();
+const validAnswerParts = new WeakMap<VerifiedCredential, { view: ServiceView; byApplication: Map<string, ValidAnswerParts> }>();
 
 /**
- * The VALID answer, exactly as verifyResultJson writes it, from the text kept for this credential
- * and application (built with verifyResultJson on first use).
+ * The VALID answer, exactly as verifyResultJson writes it, with its length in UTF-8 bytes, from
+ * the text kept for this credential and application (built with verifyResultJson on first use).
  */
-export function validVerifyJson(verified: VerifiedCredential, application: string, view: ServiceView, limit: unknown): string {
+export function validVerifyAnswer(verified: VerifiedCredential, application: string, view: ServiceView, limit: RateLimitView | null): { json: string; bytes: number } {
   let entry = validAnswerParts.get(verified);
   if (!entry || entry.view !== view) {
     entry = { view, byApplication: new Map() };
@@ -98,12 +113,19 @@ export function validVerifyJson(verified: VerifiedCredential, application: strin
   if (!parts) {
     const whole = verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit: null, retryAfter: null }, application, view);
     // The answer's last two fields are rate_limit and retry_after (VerifyResult's order).
-    if (!whole.endsWith(VALID_TAIL)) return verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit, retryAfter: null }, application, view);
+    if (!whole.endsWith(VALID_TAIL)) {
+      const json = verifyResultJson({ code: 'VALID', detail: 'Valid.', verified, limit, retryAfter: null }, application, view);
+      return { json, bytes: Buffer.byteLength(json) };
+    }
     const limitAt = whole.length - VALID_TAIL.length + '"rate_limit":'.length;
-    parts = [whole.slice(0, limitAt), whole.slice(limitAt + 'null'.length)];
+    parts = { head: whole.slice(0, limitAt), tail: whole.slice(limitAt + 'null'.length), last: null };
     entry.byApplication.set(application, parts);
   }
-  return parts[0] + JSON.stringify(limit) + parts[1];
+  if (!parts.last || !sameLimit(parts.last.limit, limit)) {
+    const json = parts.head + JSON.stringify(limit) + parts.tail;
+    parts.last = { limit: limit && { ...limit }, json, bytes: Buffer.byteLength(json) };
+  }
+  return parts.last;
 }
 
 /**
