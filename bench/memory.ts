@@ -84,13 +84,17 @@ try {
     const rows = await readTemplate(database.db, template.id);
     seeded = await bulkSeed(database.db, rows, {
       users, keysPerUser: apiKeyHash ? keysPerUser : 0, typedUsers, secretKey: instance.secretKey, apiKeyHash,
-      onProgress: (done) => { if (done % 10_000 === 0 || done === users) process.stdout.write(`\rseeded ${done.toLocaleString('en-US')} API users`); },
+      onProgress: (done) => {
+        if (done % 10_000 !== 0 && done !== users) return;
+        // One line redrawn on a terminal; a line per step in a log file.
+        process.stdout.write(process.stdout.isTTY ? `\rseeded ${done.toLocaleString('en-US')} API users` : `seeded ${done.toLocaleString('en-US')} API users\n`);
+      },
     });
   } finally {
     await database.destroy();
   }
   const seedSeconds = (Date.now() - seedStarted) / 1000;
-  log(`\nseeded ${users.toLocaleString('en-US')} API users (${typedUsers} with argon2id passwords) and ${seeded.keys.length.toLocaleString('en-US')} API keys in ${seedSeconds.toFixed(0)} s`);
+  log(`${process.stdout.isTTY ? '\n' : ''}seeded ${users.toLocaleString('en-US')} API users (${typedUsers} with argon2id passwords) and ${seeded.keys.length.toLocaleString('en-US')} API keys in ${seedSeconds.toFixed(0)} s`);
 
   // A fresh process, so its peak resident set covers serving only.
   const server = await instance.start(pinning, await freePort());
