@@ -28,10 +28,13 @@ export interface BenchOptions {
    * from launch to launch (docs/benchmarks.md), so the median then covers several launches.
    */
   freshProcess: boolean;
+  /** NODE_OPTIONS for the apiusers server only (e.g. `--perf-basic-prof` to profile it with perf); null: none. */
+  serverNodeOptions: string | null;
 }
 
 const USAGE = `usage: npm run bench -- [--duration 10] [--baseline-duration 5] [--rounds 3] [--connections 50] [--warmup 3]
-                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--fresh-process] [--keep] [--no-build]`;
+                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--fresh-process]
+                       [--server-node-options=--perf-basic-prof] [--keep] [--no-build]`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -59,6 +62,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
       'no-build': { type: 'boolean' },
       'hot-path': { type: 'string' },
       'fresh-process': { type: 'boolean' },
+      'server-node-options': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -75,6 +79,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
   return {
     hotPath,
     freshProcess: values['fresh-process'] ?? false,
+    serverNodeOptions: values['server-node-options'] || null,
     duration,
     baselineDuration: positiveInteger('baseline-duration', values['baseline-duration'], Math.max(1, Math.round(duration / 2))),
     rounds: positiveInteger('rounds', values.rounds, defaults.rounds ?? 3),

@@ -32,6 +32,8 @@ process.once('SIGINT', () => {
 });
 
 const pinning = pinLoadGenerator();
+/** What every apiusers server of the run gets besides its instance's environment. */
+const serverEnv: NodeJS.ProcessEnv = { HOT_PATH: options.hotPath, ...(options.serverNodeOptions ? { NODE_OPTIONS: options.serverNodeOptions } : {}) };
 log(`pinning: ${pinning.note}`);
 const busy = loadavg()[0]!;
 if (busy > 1) log(`warning: load average ${busy.toFixed(2)} — other processes are busy on this machine; expect noise`);
@@ -43,7 +45,7 @@ const stoppers: Array<() => Promise<void>> = [];
 try {
   const org = await seedOrganization(instance);
   const apiusersPort = await freePort();
-  let apiusers = await instance.start(pinning, apiusersPort, { HOT_PATH: options.hotPath });
+  let apiusers = await instance.start(pinning, apiusersPort, serverEnv);
   let stopApiusers = apiusers.stop;
   stoppers.push(() => stopApiusers());
   const routes = await readRoutes(apiusers.baseUrl);
@@ -92,7 +94,7 @@ try {
     if (options.freshProcess && round > 1) {
       // A new apiusers process on the same port and database, warmed up like the first.
       await stopApiusers();
-      apiusers = await instance.start(pinning, apiusersPort, { HOT_PATH: options.hotPath });
+      apiusers = await instance.start(pinning, apiusersPort, serverEnv);
       stopApiusers = apiusers.stop;
       ctx.apiusers = apiusers;
       pidOf.apiusers = apiusers.pid;
