@@ -14,8 +14,9 @@ import { freePort, startServer, stopAllServers } from './server-process.js';
 /*
  * `npm run bench`: the credentials issue's throughput method. apiusers, a bare Fastify
  * hello-world (the baseline) and oidc-provider run pinned to CPU 0; autocannon runs here, pinned
- * to CPU 1. Each round measures the baseline and every case back to back, so noise hits all alike;
- * a case is reported as the median over rounds of its ratio to the same round's baseline.
+ * to CPU 1. Each round measures the baseline, then each case followed by the baseline again; a
+ * case is reported as the median over rounds of its ratio to the mean of the two baseline runs
+ * around it, so a host that drifts during a round moves a case and its reference together.
  */
 const options = parseBenchOptions(process.argv.slice(2));
 

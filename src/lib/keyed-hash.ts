@@ -8,8 +8,8 @@ const SCRATCH_BYTES = 1024;
 /**
  * One secret's HMAC-SHA-256 state: the key XOR ipad, with room after it for a message, and the
  * key XOR opad with room for the inner digest. Node's createHmac builds a keyed context on every
- * call (about 1.5 µs); two one-shot SHA-256 calls over these buffers give the same bytes in a
- * third of the time, which is most of a cached request's own work.
+ * call (about 1.5 µs); two one-shot SHA-256 calls over these buffers give the same bytes in
+ * about half the time, which is most of a cached request's own work.
  */
 interface Pads {
   inner: Buffer;
