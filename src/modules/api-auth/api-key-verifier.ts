@@ -60,6 +60,7 @@ export class ApiKeyVerifier {
 
   private async lookUp(hash: string): Promise<VerifiedCredential> {
     const now = this.deps.clock.now().toISOString();
+    const readAt = this.deps.verificationCache.generation;
     const row = await findApiKeyForVerification(this.deps.db, hash);
     if (!row) this.refuse('credential.invalid', 'The API key is not known.');
     if (row.revoked_at) this.refuse('credential.revoked', 'The API key was revoked.');
@@ -69,7 +70,8 @@ export class ApiKeyVerifier {
       userId: row.user_id, organizationId: row.organization_id, credentialId: row.id, username: row.username!,
       applications: new Set(row.applications), kind: 'api_key', expiresAt: row.expires_at, rateLimitTier: row.rate_limit_tier ?? null,
     };
-    this.deps.verificationCache.set(hash, verified);
+    // Not kept when a change was dropped from the cache meanwhile: this read may predate it.
+    this.deps.verificationCache.set(hash, verified, readAt);
     return verified;
   }
 

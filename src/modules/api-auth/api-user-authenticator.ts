@@ -75,8 +75,10 @@ export class ApiUserAuthenticator {
     const cacheKey = this.cacheKeyOf(username, password);
     let verified = this.deps.verificationCache.get(cacheKey);
     if (!verified) {
+      // A change dropped from the cache during the read (argon2 included) may not be in it: not kept then.
+      const readAt = this.deps.verificationCache.generation;
       verified = await this.verify(username, password, ip);
-      this.deps.verificationCache.set(cacheKey, verified);
+      this.deps.verificationCache.set(cacheKey, verified, readAt);
     }
     return this.accept(verified, application, this.deps.clock.now().getTime());
   }

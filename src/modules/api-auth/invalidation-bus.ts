@@ -3,15 +3,23 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../../db/database.js';
 import { randomToken } from '../../lib/random.js';
+import { applyInvalidation, invalidationPayload, parseInvalidation, type Invalidation } from './invalidation-payload.js';
 import type { VerificationCache } from './verification-cache.js';
 
 /**
- * Tells every instance of the service that a user (or one of its credentials) changed, so each
- * drops that user's cached verifications at once instead of after the cache TTL.
+ * Tells every instance of the service what changed, so each drops the cached verifications it
+ * affects at once instead of after the cache TTL. Call after the change commits: each method
+ * clears this process at once, then the other instances.
  */
 export interface InvalidationBus {
-  /** Call after the change commits: clears this process at once, then the other instances. */
+  /** The user, one of its credentials, its applications or its role changed (API user or administrator). */
   userChanged(userId: string): Promise<void>;
+  /**
+   * Something every cached verification in the organization may carry changed: its name or time
+   * zone, a role's privileges or name, an application's name, the credential policy (default
+   * rate-limit tier).
+   */
+  organizationChanged(organizationId: string): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -25,6 +33,10 @@ export class LocalInvalidationBus implements InvalidationBus {
 
   async userChanged(userId: string): Promise<void> {
     this.cache.invalidateUser(userId);
+  }
+
+  async organizationChanged(organizationId: string): Promise<void> {
+    this.cache.invalidateOrganization(organizationId);
   }
 
   async start(): Promise<void> {}
@@ -49,8 +61,8 @@ export interface PostgresInvalidationBusOptions {
 
 /**
  * Every instance LISTENs on one channel per schema; a change clears the local cache and NOTIFYs
- * `{user_id, origin}`. Every instance, the sender too (harmlessly), drops the user's entries on
- * receipt. While the listening connection is down, notifications are missed, so the whole local
+ * it (invalidationPayload). Every instance, the sender too (harmlessly), drops the affected
+ * entries on receipt, and everything on a payload it cannot read. While the listening connection is down, notifications are missed, so the whole local
  * cache is cleared when it drops, on every reconnect attempt and once LISTEN is back: correctness
  * over hit rate.
  * @example const bus = new PostgresInvalidationBus({ db, url, cache }); await bus.start();
@@ -81,13 +93,21 @@ export class PostgresInvalidationBus implements InvalidationBus {
   }
 
   async userChanged(userId: string): Promise<void> {
-    this.options.cache.invalidateUser(userId);
-    const payload = JSON.stringify({ user_id: userId, origin: this.origin });
+    await this.publish({ kind: 'user', userId });
+  }
+
+  async organizationChanged(organizationId: string): Promise<void> {
+    await this.publish({ kind: 'organization', organizationId });
+  }
+
+  private async publish(change: Invalidation): Promise<void> {
+    applyInvalidation(this.options.cache, change);
     try {
-      await sql`select pg_notify(${await this.channelName()}, ${payload})`.execute(this.options.db);
+      // pg_notify outside any transaction: sent at once, and the change has already committed.
+      await sql`select pg_notify(${await this.channelName()}, ${invalidationPayload(change, this.origin)})`.execute(this.options.db);
     } catch (error) {
       // The change is committed; failing the request now would only confuse the caller. Other
-      // instances then forget the user when their cache entry expires (at most the cache TTL).
+      // instances then drop the entries when they expire (at most the cache TTL).
       this.options.onError?.(error);
     }
   }
@@ -146,15 +166,8 @@ export class PostgresInvalidationBus implements InvalidationBus {
   }
 
   private received(payload: string | undefined): void {
-    let userId: unknown;
-    try {
-      userId = (JSON.parse(payload ?? '') as { user_id?: unknown }).user_id;
-    } catch {
-      userId = undefined;
-    }
-    // An unreadable payload drops everything rather than keep a possibly stale entry.
-    if (typeof userId === 'string') this.options.cache.invalidateUser(userId);
-    else this.options.cache.clear();
+    // An unreadable payload, or a kind a newer version sends, drops everything rather than keep a possibly stale entry.
+    applyInvalidation(this.options.cache, parseInvalidation(payload));
   }
 
   private dropped(client: pg.Client, error: unknown): void {

@@ -5,20 +5,31 @@ import { ApiUserRateLimiter, rateLimitHeaders, type RateLimitState } from './rat
 import type { LimitOutcome, MaybePromise, RequestLimiter } from './credential-verifier.js';
 import type { VerifiedCredential } from './verification-cache.js';
 
-/** How long an organization's default tier is kept in memory before it is read again. */
+/**
+ * How long an organization's default tier is kept in memory before it is read again; a policy
+ * change drops it sooner (see the constructor), so this only bounds what a missed drop can cost.
+ */
 const DEFAULT_TIER_TTL_MS = 60_000;
 
 /**
  * Applies each API user's rate-limit tier (its own, else the organization's default) on every
- * authenticated request. The default tier is read once a minute per organization, so the hot
- * path stays free of database reads; a policy change takes effect within that minute.
+ * authenticated request. The default tier is read at most once a minute per organization, so the
+ * hot path stays free of database reads; a credential policy change drops it on every instance
+ * (with the organization's cached verifications), so the next request uses the new default.
  * @example verifier.limiter = new TierRequestLimiter(deps);
  */
 export class TierRequestLimiter implements RequestLimiter {
   private readonly limiter = new ApiUserRateLimiter();
   private readonly defaults = new Map<string, { tier: Tier; readAt: number }>();
 
-  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock'>) {}
+  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>) {
+    // The invalidation bus drops an organization's entries when its policy changes, and all of
+    // them when a notification may have been missed: the default tiers go with them.
+    deps.verificationCache.onDrop((organizationId) => {
+      if (organizationId === null) this.defaults.clear();
+      else this.defaults.delete(organizationId);
+    });
+  }
 
   consume(verified: VerifiedCredential): MaybePromise<LimitOutcome> {
     const tier = this.defaultTier(verified.organizationId);
@@ -52,9 +63,11 @@ export class TierRequestLimiter implements RequestLimiter {
     const now = this.deps.clock.now().getTime();
     const cached = this.defaults.get(organizationId);
     if (cached && now - cached.readAt < DEFAULT_TIER_TTL_MS) return cached.tier;
+    const generation = this.deps.verificationCache.generation;
     return readCredentialPolicy(this.deps.db, organizationId).then((policy) => {
       const tier = policy.defaultRateLimitTier;
-      this.defaults.set(organizationId, { tier, readAt: now });
+      // Not kept when a drop came meanwhile: the read may predate the policy change it announced.
+      if (this.deps.verificationCache.generation === generation) this.defaults.set(organizationId, { tier, readAt: now });
       return tier;
     });
   }

@@ -35,6 +35,8 @@ export interface VerifiedCredential {
 export interface CachedPrincipal {
   kind: 'admin_token';
   userId: string;
+  /** The administrator's organization: a change to its roles drops the entry. */
+  organizationId: string;
   credentialId: string;
   expiresAt: string | null;
   /** The Principal (typed loosely here so this module does not depend on the sessions module). */
@@ -46,22 +48,35 @@ export interface CachedPrincipal {
 type CacheEntry = VerifiedCredential | CachedPrincipal;
 
 /**
+ * Told what was dropped: an organization's entries (its id), or everything (null). For what
+ * other modules keep beside the cache and must drop with it (the organization's default
+ * rate-limit tier); a user's entries dropped alone tell nobody.
+ */
+export type DropListener = (organizationId: string | null) => void;
+
+/**
  * One bounded (LRU) cache of verified credentials, keyed by an HMAC of the credential (never the
- * credential itself), with a short TTL. Any change to a user drops that user's entries at once
- * (`invalidateUser`), so a disabled user is refused on the next request, not after the TTL.
+ * credential itself), with a short TTL. Any change drops the entries it affects at once: a
+ * user's (`invalidateUser`: the user, a key, a password, an application assignment), an
+ * organization's (`invalidateOrganization`: its name or time zone, a role's privileges, an
+ * application's name, the credential policy), or all of them (`clear`). So a disabled user is
+ * refused on the next request, not after the TTL. `get` stays one map lookup: the indexes by
+ * user and organization are kept on `set` and on removal, never on a hit.
  */
 export class VerificationCache {
   private readonly entries: LRUCache<string, CacheEntry>;
   private readonly keysByUser = new Map<string, Set<string>>();
+  private readonly keysByOrganization = new Map<string, Set<string>>();
+  private readonly dropListeners = new Set<DropListener>();
+  private drops = 0;
 
   constructor(options: { max?: number; ttlMs?: number } = {}) {
     this.entries = new LRUCache<string, CacheEntry>({
       max: options.max ?? 100_000,
       ttl: options.ttlMs ?? 60_000,
       dispose: (value, key) => {
-        const keys = this.keysByUser.get(value.userId);
-        keys?.delete(key);
-        if (keys?.size === 0) this.keysByUser.delete(value.userId);
+        unindex(this.keysByUser, value.userId, key);
+        unindex(this.keysByOrganization, value.organizationId, key);
       },
     });
   }
@@ -76,25 +91,78 @@ export class VerificationCache {
     return entry?.kind === 'admin_token' ? entry : undefined;
   }
 
-  set(key: string, value: CacheEntry): void {
+  /**
+   * Counts every drop (a user, an organization, everything). Read it before the database read
+   * that a verification is made of, and pass it to `set`: a drop in between means the read may
+   * predate the change, so the entry is not kept.
+   */
+  get generation(): number {
+    return this.drops;
+  }
+
+  /**
+   * Keeps a verification, unless something was dropped since `readAt` (a `generation`): a
+   * change that committed while this one was read from the database (here or, through the
+   * invalidation bus, on another instance) must not be cached for a whole TTL.
+   * @returns whether the entry was kept
+   */
+  set(key: string, value: CacheEntry, readAt?: number): boolean {
+    if (readAt !== undefined && readAt !== this.drops) return false;
     this.entries.set(key, value);
-    let keys = this.keysByUser.get(value.userId);
-    if (!keys) this.keysByUser.set(value.userId, (keys = new Set()));
-    keys.add(key);
+    index(this.keysByUser, value.userId, key);
+    index(this.keysByOrganization, value.organizationId, key);
+    return true;
   }
 
   /** Drops every cached verification of the user (changed, disabled, deleted, new password). */
   invalidateUser(userId: string): void {
+    this.drops++;
     for (const key of [...(this.keysByUser.get(userId) ?? [])]) this.entries.delete(key);
     this.keysByUser.delete(userId);
   }
 
+  /**
+   * Drops every cached verification in the organization, API users' and administrators' tokens
+   * alike (its name or time zone, a role, an application or the credential policy changed).
+   */
+  invalidateOrganization(organizationId: string): void {
+    this.drops++;
+    for (const key of [...(this.keysByOrganization.get(organizationId) ?? [])]) this.entries.delete(key);
+    this.keysByOrganization.delete(organizationId);
+    for (const listener of this.dropListeners) listener(organizationId);
+  }
+
   clear(): void {
+    this.drops++;
     this.entries.clear();
     this.keysByUser.clear();
+    this.keysByOrganization.clear();
+    for (const listener of this.dropListeners) listener(null);
+  }
+
+  /**
+   * Calls `listener` whenever an organization's entries, or all entries, are dropped.
+   * @returns a function that stops the calls
+   * @example const stop = cache.onDrop((org) => (org === null ? tiers.clear() : tiers.delete(org)));
+   */
+  onDrop(listener: DropListener): () => void {
+    this.dropListeners.add(listener);
+    return () => this.dropListeners.delete(listener);
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+function index(keysBy: Map<string, Set<string>>, id: string, key: string): void {
+  let keys = keysBy.get(id);
+  if (!keys) keysBy.set(id, (keys = new Set()));
+  keys.add(key);
+}
+
+function unindex(keysBy: Map<string, Set<string>>, id: string, key: string): void {
+  const keys = keysBy.get(id);
+  keys?.delete(key);
+  if (keys?.size === 0) keysBy.delete(id);
 }

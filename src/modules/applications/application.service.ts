@@ -11,7 +11,7 @@ import {
   listApplications as listApplicationRows, updateApplication as updateApplicationRow, type Application,
 } from './application.repository.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'invalidation'>;
 
 /** Anyone who may see API users may see the applications they connect to. */
 export async function listApplications(deps: Pick<AppDeps, 'db'>, ctx: RequestContext, organizationId: string): Promise<Application[]> {
@@ -58,7 +58,7 @@ async function customApplication(deps: Pick<AppDeps, 'db'>, organizationId: stri
 export async function updateApplication(deps: Deps, ctx: RequestContext, organizationId: string, id: string, version: number, changes: { name?: string | undefined; description?: string | undefined }): Promise<Application> {
   authorize(ctx.principal, organizationId, 'applications:manage');
   await customApplication(deps, organizationId, id);
-  return deps.db.transaction().execute(async (trx) => {
+  const updated = await deps.db.transaction().execute(async (trx) => {
     const ok = await updateApplicationRow(trx, id, version, {
       ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
       ...(changes.description !== undefined ? { description: changes.description.trim() } : {}),
@@ -68,6 +68,9 @@ export async function updateApplication(deps: Deps, ctx: RequestContext, organiz
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'application.updated', targetType: 'application', targetId: id });
     return (await findApplicationById(trx, organizationId, id))!;
   });
+  // Cached account-info answers list the applications of their API user by name.
+  await deps.invalidation.organizationChanged(organizationId);
+  return updated;
 }
 
 /** Refused while API users connect as the application: their integration would fail silently. */
@@ -80,4 +83,7 @@ export async function deleteApplication(deps: Deps, ctx: RequestContext, organiz
     if (!(await deleteApplicationRow(trx, id, version))) staleVersion('application');
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'application.deleted', targetType: 'application', targetId: id, data: { key: app.key } });
   });
+  // No API user connected as it when the count was read; one assigned concurrently loses it with
+  // the row (cascade), and a cached verification of theirs must not keep it.
+  await deps.invalidation.organizationChanged(organizationId);
 }

@@ -42,6 +42,8 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
   };
 
   async function verifyFresh(token: string, cacheKey: string): Promise<VerifiedCredential> {
+    // A revocation or change dropped from the cache during the reads below may not be in them.
+    const readAt = deps.verificationCache.generation;
     let claims;
     try {
       claims = await verifyAccessTokenJwt(deps, state.keys, token);
@@ -60,7 +62,7 @@ export function createAccessTokenVerifier(deps: Deps, state: OAuthState = create
       applications: new Set(client.applications.includes(claims.aud) ? [claims.aud] : []),
       kind: 'access_token', expiresAt: expiresAt.toISOString(), rateLimitTier: client.rateLimitTier,
     };
-    deps.verificationCache.set(cacheKey, verified);
+    deps.verificationCache.set(cacheKey, verified, readAt);
     return verified;
   }
 }

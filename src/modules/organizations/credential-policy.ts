@@ -198,10 +198,10 @@ export async function getCredentialPolicy(deps: Pick<AppDeps, 'db'>, ctx: Reques
  * @example await updateCredentialPolicy(deps, ctx, orgId, 3, { idleAction: 'warn_then_disable' });
  */
 export async function updateCredentialPolicy(
-  deps: Pick<AppDeps, 'db' | 'clock'>, ctx: RequestContext, organizationId: string, version: number, changes: CredentialPolicyChanges,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'invalidation'>, ctx: RequestContext, organizationId: string, version: number, changes: CredentialPolicyChanges,
 ): Promise<{ policy: CredentialPolicy; version: number }> {
   authorize(ctx.principal, organizationId, 'account:manage');
-  return deps.db.transaction().execute(async (trx) => {
+  const updated = await deps.db.transaction().execute(async (trx) => {
     const current = await findOrganizationSettings(trx, organizationId);
     if (!current) throw appError('organization.not_found', `No organization ${organizationId}.`);
     if (current.version !== version) staleVersion('organization');
@@ -224,4 +224,8 @@ export async function updateCredentialPolicy(
     });
     return { policy: after, version: newVersion };
   });
+  // The default rate-limit tier is in cached account-info answers and in every instance's rate
+  // limiter (which drops it with the organization's entries): the next request uses the new one.
+  await deps.invalidation.organizationChanged(organizationId);
+  return updated;
 }

@@ -67,7 +67,7 @@ export interface OrganizationChanges {
 
 /** Renames or moves the organization's time zone; needs "Can manage account". */
 export async function updateOrganization(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>,
+  deps: Pick<AppDeps, 'db' | 'clock' | 'invalidation'>,
   ctx: RequestContext,
   organizationId: string,
   version: number,
@@ -87,10 +87,10 @@ export async function updateOrganization(
       data: { fields: Object.keys(changes).filter((k) => changes[k as keyof OrganizationChanges] !== undefined) },
     });
     return updated;
-  }).then((updated) => {
-    // Cached verifications carry the organization's name and zone for account-info: drop them
-    // here at once (other instances follow within the cache TTL).
-    deps.verificationCache.clear();
+  }).then(async (updated) => {
+    // Cached verifications carry the organization's name and zone (account-info, verify): dropped
+    // on every instance, so the next answer shows the change.
+    await deps.invalidation.organizationChanged(organizationId);
     return updated;
   });
 }

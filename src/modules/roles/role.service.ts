@@ -9,7 +9,7 @@ import { authorize } from '../sessions/principal.js';
 import { PRIVILEGE_NAMES } from './privileges.js';
 import { deleteRole as deleteRoleRow, findRole, insertRole, listRoles as listRoleRows, roleNameExists, updateRole as updateRoleRow, type Role } from './role.repository.js';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'invalidation'>;
 
 function assertPrivileges(privileges: string[]): string[] {
   const unknown = privileges.filter((p) => !(PRIVILEGE_NAMES as string[]).includes(p));
@@ -74,8 +74,9 @@ export async function updateRole(
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'role.updated', targetType: 'role', targetId: id, data: { privileges } });
     return (await findRole(trx, organizationId, id))!;
   });
-  // Cached access-token principals carry their role's privileges. Other instances follow within the cache TTL.
-  deps.verificationCache.clear();
+  // Cached access-token principals carry their role's privileges and name: dropped on every
+  // instance, so a privilege taken away is refused on the next request.
+  await deps.invalidation.organizationChanged(organizationId);
   return updated;
 }
 
@@ -88,4 +89,5 @@ export async function deleteRole(deps: Deps, ctx: RequestContext, organizationId
     if (!(await deleteRoleRow(trx, id, version))) staleVersion('role');
     await recordAudit(trx, deps.clock, ctx, { organizationId, action: 'role.deleted', targetType: 'role', targetId: id, data: { name: role.name } });
   });
+  // Nobody held the role (checked above), so no cached principal carries it: nothing to drop.
 }

@@ -126,6 +126,7 @@ export function touchCachedAccessToken(deps: Pick<Deps, 'db' | 'clock'>, ctx: Pi
 
 async function accessTokenFromDatabase(deps: Deps, ctx: Pick<RequestContext, 'ip' | 'userAgent'>, hash: string): Promise<Principal | null> {
   const now = deps.clock.now();
+  const readAt = deps.verificationCache.generation;
   const credential = await findCredentialByHash(deps.db, hash);
   if (!credential || credential.kind !== 'personal_access_token' || credential.revokedAt) return null;
   if (credential.expiresAt && credential.expiresAt <= now.toISOString()) return null;
@@ -137,10 +138,12 @@ async function accessTokenFromDatabase(deps: Deps, ctx: Pick<RequestContext, 'ip
     await recordCredentialUse(deps.db, credential.id, { at: now.toISOString(), ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null });
   }
   const principal = await principalOf(deps.db, admin, 'token', null);
-  // Dropped when the administrator, their token or (locally) a role changes; else after the cache TTL.
+  // Dropped on every instance when the administrator, their token or a role of their organization
+  // changes; not kept at all when such a change was dropped while this was read (readAt).
   deps.verificationCache.set(hash, {
-    kind: 'admin_token', userId: admin.id, credentialId: credential.id, expiresAt: credential.expiresAt, principal, lastUseWrittenAt: now.getTime(),
-  });
+    kind: 'admin_token', userId: admin.id, organizationId: admin.organizationId, credentialId: credential.id, expiresAt: credential.expiresAt,
+    principal, lastUseWrittenAt: now.getTime(),
+  }, readAt);
   return principal;
 }
 
