@@ -2,12 +2,14 @@ import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type Migra
 import * as m0001 from './migrations/0001_create_core_tables.js';
 import * as m0002 from './migrations/0002_create_api_user_tables.js';
 import * as m0003 from './migrations/0003_add_credential_features.js';
+import * as m0004 from './migrations/0004_create_api_user_rate_windows.js';
 
 /** Every migration, in order. Listed here so the compiled build needs no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_core_tables': m0001,
   '0002_create_api_user_tables': m0002,
   '0003_add_credential_features': m0003,
+  '0004_create_api_user_rate_windows': m0004,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

@@ -117,6 +117,15 @@ export interface RateLimitTable {
   reset_at: string;
 }
 
+/** One API user's requests in one rate-limit window, summed over every instance (PostgreSQL). */
+export interface ApiUserRateWindowTable {
+  /** ISO 8601 UTC of the minute the window opens. */
+  window_start: string;
+  user_id: string;
+  tier: string;
+  count: number;
+}
+
 export interface ApplicationTable {
   id: string;
   organization_id: string;
@@ -192,6 +201,7 @@ export interface DB {
   one_time_tokens: OneTimeTokenTable;
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
+  api_user_rate_windows: ApiUserRateWindowTable;
   applications: ApplicationTable;
   user_applications: UserApplicationTable;
   outbox: OutboxTable;
