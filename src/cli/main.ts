@@ -21,7 +21,8 @@ import { registerTokens } from './tokens.command.js';
  */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const program = new Command('apiusers')
-    .description('Self-hosted service for API users. Configuration comes from environment variables (see docs/configuration.md).')
+    .description('Self-hosted service for API users. Configuration comes from environment variables (see docs/configuration.md); ' +
+      'without DATABASE_URL the database is the SQLite file DATA_DIR/apiusers.db (data/apiusers.db by default).')
     .exitOverride()
     .showHelpAfterError();
   registerServe(program, env);

@@ -7,7 +7,7 @@ import { print } from './output.js';
 export function registerMigrate(program: Command, env: Record<string, string | undefined>): void {
   program
     .command('migrate')
-    .description('Bring the database schema up to date (serve also does this at start)')
+    .description('Bring the database schema up to date: DATABASE_URL, else DATA_DIR/apiusers.db (serve also does this at start)')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig(env);

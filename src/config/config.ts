@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -10,13 +11,13 @@ const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   /** Interface to bind; 0.0.0.0 to accept connections from other machines. */
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  /** `postgres://user@host/db` for PostgreSQL; a file path (or `sqlite:path`, `:memory:`) for SQLite. */
-  DATABASE_URL: Type.String({ minLength: 1, default: 'data/apiusers.db' }),
+  /** `postgres://user@host/db` for PostgreSQL; a file path (or `sqlite:path`, `:memory:`) for SQLite. Unset: SQLite at `<DATA_DIR>/apiusers.db`. */
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   /** The address users reach the service at; links in emails and the setup link use it. */
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/.*)?$' })),
   /** Server secret (>= 32 bytes, hex or base64) keying every HMAC; generated into DATA_DIR when absent. */
   SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
-  /** Folder for the SQLite file, the generated secret key and the local mailbox. */
+  /** Folder for the default SQLite file (`apiusers.db`), the generated secret key and the local mailbox. */
   DATA_DIR: Type.String({ minLength: 1, default: 'data' }),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: Type.Union(
@@ -86,7 +87,13 @@ export class ConfigError extends Error {
 /** Every option's name, for `--help` and docs. */
 export const CONFIG_OPTIONS = Object.keys(ConfigSchema.properties);
 
-function parseDatabase(url: string): Config['database'] {
+/** The SQLite file used when DATABASE_URL is unset; with the default DATA_DIR, `data/apiusers.db`. */
+export const DEFAULT_DATABASE_FILE = 'apiusers.db';
+
+function parseDatabase(url: string | undefined, dataDir: string): Config['database'] {
+  // Without DATABASE_URL the database lives with the rest of the service's files, so moving
+  // DATA_DIR moves all of them; not parsed as a URL, since a folder name is not one.
+  if (url === undefined) return { engine: 'sqlite', file: join(dataDir, DEFAULT_DATABASE_FILE) };
   if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
   const file = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
   return { engine: 'sqlite', file };
@@ -122,7 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     port: raw.PORT,
     host: raw.HOST,
-    database: Object.freeze(parseDatabase(raw.DATABASE_URL)),
+    database: Object.freeze(parseDatabase(raw.DATABASE_URL, raw.DATA_DIR)),
     publicUrl,
     secretKey: raw.SECRET_KEY,
     dataDir: raw.DATA_DIR,
