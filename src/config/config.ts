@@ -88,7 +88,7 @@ export class ConfigError extends Error {
 export const CONFIG_OPTIONS = Object.keys(ConfigSchema.properties);
 
 /** The SQLite file used when DATABASE_URL is unset; with the default DATA_DIR, `data/apiusers.db`. */
-export const DEFAULT_DATABASE_FILE = 'apiusers.db';
+const DEFAULT_DATABASE_FILE = 'apiusers.db';
 
 function parseDatabase(url: string | undefined, dataDir: string): Config['database'] {
   // Without DATABASE_URL the database lives with the rest of the service's files, so moving
