@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../../db/database.js';
 import { randomToken } from '../../lib/random.js';
-import { applyInvalidation, invalidationPayload, parseInvalidation, type Invalidation } from './invalidation-payload.js';
-import type { VerificationCache } from './verification-cache.js';
+import { applyInvalidation, invalidationPayload, parseInvalidation } from './invalidation-payload.js';
+import type { Invalidation, VerificationCache } from './verification-cache.js';
 
 /**
  * Tells every instance of the service what changed, so each drops the cached verifications it

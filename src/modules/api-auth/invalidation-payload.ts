@@ -1,4 +1,4 @@
-import type { VerificationCache } from './verification-cache.js';
+import type { Invalidation, VerificationCache } from './verification-cache.js';
 
 /**
  * What one notification says, as JSON text: `{"kind":"user","user_id":…}` or
@@ -7,7 +7,6 @@ import type { VerificationCache } from './verification-cache.js';
  * still running that version drops the user's entries as before, and clears everything on a kind
  * it does not know (no `user_id`): correctness over hit rate, both ways, during a rolling upgrade.
  */
-export type Invalidation = { kind: 'user'; userId: string } | { kind: 'organization'; organizationId: string };
 
 /** @example invalidationPayload({ kind: 'user', userId: 'u1' }, 'abc') // '{"kind":"user","user_id":"u1","origin":"abc"}' */
 export function invalidationPayload(change: Invalidation, origin: string): string {

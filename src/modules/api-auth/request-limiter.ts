@@ -25,9 +25,9 @@ export class TierRequestLimiter implements RequestLimiter {
   constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>) {
     // The invalidation bus drops an organization's entries when its policy changes, and all of
     // them when a notification may have been missed: the default tiers go with them.
-    deps.verificationCache.onDrop((organizationId) => {
-      if (organizationId === null) this.defaults.clear();
-      else this.defaults.delete(organizationId);
+    deps.verificationCache.onDrop((dropped) => {
+      if (dropped === null) this.defaults.clear();
+      else if (dropped.kind === 'organization') this.defaults.delete(dropped.organizationId);
     });
   }
 

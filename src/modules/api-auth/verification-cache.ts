@@ -47,12 +47,14 @@ export interface CachedPrincipal {
 
 type CacheEntry = VerifiedCredential | CachedPrincipal;
 
+/** A change whose cached verifications are dropped: a user's, or an organization's. */
+export type Invalidation = { kind: 'user'; userId: string } | { kind: 'organization'; organizationId: string };
+
 /**
- * Told what was dropped: an organization's entries (its id), or everything (null). For what
- * other modules keep beside the cache and must drop with it (the organization's default
- * rate-limit tier); a user's entries dropped alone tell nobody.
+ * Told what was dropped: one change's entries, or everything (null). For what other modules keep
+ * beside the cache and must drop with it (the rate limiter's default tier of an organization).
  */
-export type DropListener = (organizationId: string | null) => void;
+export type DropListener = (dropped: Invalidation | null) => void;
 
 /**
  * One bounded (LRU) cache of verified credentials, keyed by an HMAC of the credential (never the
@@ -119,6 +121,7 @@ export class VerificationCache {
     this.drops++;
     for (const key of [...(this.keysByUser.get(userId) ?? [])]) this.entries.delete(key);
     this.keysByUser.delete(userId);
+    if (this.dropListeners.size > 0) this.tell({ kind: 'user', userId });
   }
 
   /**
@@ -129,7 +132,7 @@ export class VerificationCache {
     this.drops++;
     for (const key of [...(this.keysByOrganization.get(organizationId) ?? [])]) this.entries.delete(key);
     this.keysByOrganization.delete(organizationId);
-    for (const listener of this.dropListeners) listener(organizationId);
+    this.tell({ kind: 'organization', organizationId });
   }
 
   clear(): void {
@@ -137,13 +140,13 @@ export class VerificationCache {
     this.entries.clear();
     this.keysByUser.clear();
     this.keysByOrganization.clear();
-    for (const listener of this.dropListeners) listener(null);
+    this.tell(null);
   }
 
   /**
-   * Calls `listener` whenever an organization's entries, or all entries, are dropped.
+   * Calls `listener` after every drop: a user's entries, an organization's, or all (null).
    * @returns a function that stops the calls
-   * @example const stop = cache.onDrop((org) => (org === null ? tiers.clear() : tiers.delete(org)));
+   * @example const stop = cache.onDrop((dropped) => { if (dropped === null) tiers.clear(); });
    */
   onDrop(listener: DropListener): () => void {
     this.dropListeners.add(listener);
@@ -152,6 +155,10 @@ export class VerificationCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private tell(dropped: Invalidation | null): void {
+    for (const listener of this.dropListeners) listener(dropped);
   }
 }
 
