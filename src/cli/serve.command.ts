@@ -5,7 +5,7 @@ import { issueSetupToken, setupUrl } from '../modules/setup/setup.service.js';
 import { createDeps } from './create-deps.js';
 import { createMailTransport } from '../modules/mail/mail-transport.js';
 import { startOutboxWorker } from '../modules/mail/outbox-worker.js';
-import { startCredentialMaintenance } from '../modules/api-auth/credential-maintenance.js';
+import { startCredentialMaintenance } from '../modules/api-auth/credential-maintenance-schedule.js';
 
 /** `apiusers serve`: migrate, then serve the API (and, later, the UI) until SIGINT/SIGTERM. */
 export function registerServe(program: Command, env: Record<string, string | undefined>): void {

@@ -7,7 +7,7 @@ import { Id, OrgParams, Page, PageQuery, problems, Timestamp } from '../../http/
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import { POLICY_DAY_LIMITS, readCredentialPolicy } from '../organizations/credential-policy.js';
 import { authorize } from '../sessions/principal.js';
-import { listIdleCredentials, type WatchedCredential } from './credential-maintenance.js';
+import { listIdleCredentials, type WatchedCredential } from './watched-credential.repository.js';
 
 const DAY_MS = 86_400_000;
 
