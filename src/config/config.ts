@@ -50,6 +50,8 @@ const ConfigSchema = Type.Object({
   ACCESS_TOKEN_MINUTES: Type.Integer({ minimum: 5, maximum: 15, default: 10 }),
   /** How often the token signing key is replaced (checked when a token is issued), in days. */
   SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  /** PostgreSQL: how often each instance adds its API users' rate-limit counts to the shared ones, in milliseconds. */
+  RATE_LIMIT_SYNC_MS: Type.Integer({ minimum: 50, maximum: 10000, default: 500 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -76,6 +78,8 @@ export interface Config {
   readonly hotPath: boolean;
   readonly accessTokenMinutes: number;
   readonly signingKeyRotationDays: number;
+  /** RATE_LIMIT_SYNC_MS: the shared rate-limit count's sync interval (PostgreSQL). */
+  readonly rateLimitSyncMs: number;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     outboxPollMs: raw.OUTBOX_POLL_MS,
     accessTokenMinutes: raw.ACCESS_TOKEN_MINUTES,
     signingKeyRotationDays: raw.SIGNING_KEY_ROTATION_DAYS,
+    rateLimitSyncMs: raw.RATE_LIMIT_SYNC_MS,
   });
 }
 

@@ -24,7 +24,7 @@ import { idleCredentialRoutes } from '../modules/api-auth/idle-credentials.route
 import { apiKeyRoutes } from '../modules/api-keys/api-key.routes.js';
 import { CredentialVerifier } from '../modules/api-auth/credential-verifier.js';
 import { verifyRoutes } from '../modules/api-auth/verify.routes.js';
-import { TierRequestLimiter } from '../modules/api-auth/request-limiter.js';
+import { createTierRequestLimiter } from '../modules/api-auth/request-limiter.js';
 import { oauthRoutes } from '../modules/oauth/oauth.routes.js';
 import { publicKeyRoutes } from '../modules/oauth/public-key.routes.js';
 import { requireAdministrator } from './authenticate.js';
@@ -92,7 +92,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(problemRoutes());
   await app.register(apiUserInviteRoutes(deps));
   const verifier = new CredentialVerifier(deps, (error) => app.log.warn({ err: error }, 'could not record a credential use'));
-  verifier.limiter = new TierRequestLimiter(deps);
+  const limiter = createTierRequestLimiter(deps, { log: app.log, metrics });
+  verifier.limiter = limiter;
+  // PostgreSQL: the counts not yet shared go to the database before it closes.
+  app.addHook('onClose', () => limiter.close());
   await app.register(consumptionRoutes(deps, verifier));
   hot.add(accountInfoHotRoute(deps, verifier));
   await app.register(soapRoutes(deps, verifier, metrics));

@@ -6,50 +6,72 @@ import { as, setupOrganization, type TestSession } from '../support/sessions.js'
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('ApiUserRateLimiter', () => {
+  // Windows are whole minutes of the wall clock; `now` is the caller's (deps.clock in the app).
+  const at = (iso: string) => Date.parse(iso);
+  const T0 = at('2026-03-02T15:04:00.000Z');
+
   it('tiers: low 60, medium 300, high 1200, unlimited none', () => {
     assert.deepEqual(REQUESTS_PER_MINUTE, { low: 60, medium: 300, high: 1200, unlimited: null });
   });
 
-  it('low: 60 calls in a minute pass, counting down; the 61st is refused with resetSeconds > 0', async () => {
+  it('low: 60 calls in a minute pass, counting down; the 61st is refused until the minute ends', () => {
     const limiter = new ApiUserRateLimiter();
+    const now = T0 + 20_000; // 15:04:20: 40 s left in this window
     for (let i = 1; i <= 60; i++) {
-      const state = await limiter.consume('user-a', 'low');
+      const state = limiter.consume('user-a', 'low', now);
       assert.equal(state.allowed, true, `call ${i}`);
       assert.equal(state.limit, 60);
       assert.equal(state.remaining, 60 - i);
-      assert.ok(state.resetSeconds >= 1 && state.resetSeconds <= 60, `call ${i}: reset ${state.resetSeconds}`);
+      assert.equal(state.resetSeconds, 40, `call ${i}`);
     }
-    const refused = await limiter.consume('user-a', 'low');
+    const refused = limiter.consume('user-a', 'low', now + 500);
     assert.equal(refused.allowed, false);
     assert.equal(refused.remaining, 0);
-    assert.ok(refused.resetSeconds > 0 && refused.resetSeconds <= 60, `reset ${refused.resetSeconds}`);
-    assert.equal((await limiter.consume('user-b', 'low')).allowed, true, 'another user has a window of its own');
-    assert.equal((await limiter.consume('user-a', 'medium')).allowed, true, 'moved to another tier, the user starts afresh there');
+    assert.equal(refused.resetSeconds, 40, 'ceil(39.5 s)');
+    assert.equal(limiter.consume('user-b', 'low', now).allowed, true, 'another user has a window of its own');
+    assert.equal(limiter.consume('user-a', 'medium', now).allowed, true, 'moved to another tier, the user starts afresh there');
   });
 
-  it('peek reports without counting: fresh, then after consumes, then refused', async () => {
+  it('windows are aligned to the minute: a window opened at :59.5 ends at :00, not 60 s later', () => {
     const limiter = new ApiUserRateLimiter();
-    assert.deepEqual(await limiter.peek('user-p', 'high'), { allowed: true, limit: 1200, remaining: 1200, resetSeconds: 60 });
-    await limiter.consume('user-p', 'high');
-    await limiter.consume('user-p', 'high');
-    const peeked = await limiter.peek('user-p', 'high');
+    const late = at('2026-03-02T15:04:59.500Z');
+    for (let i = 0; i < 60; i++) limiter.consume('user-m', 'low', late);
+    const refused = limiter.consume('user-m', 'low', at('2026-03-02T15:04:59.999Z'));
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.resetSeconds, 1, 'at least 1 while the window runs');
+    const next = limiter.consume('user-m', 'low', at('2026-03-02T15:05:00.000Z'));
+    assert.deepEqual(next, { allowed: true, limit: 60, remaining: 59, resetSeconds: 60 }, 'a new minute, the whole quota');
+    assert.equal(limiter.wouldAllow('user-m', 'low', at('2026-03-02T15:05:30.000Z')), true);
+  });
+
+  it('peek and wouldAllow report without counting: fresh, then after consumes, then refused', () => {
+    const limiter = new ApiUserRateLimiter();
+    assert.deepEqual(limiter.peek('user-p', 'high', T0), { allowed: true, limit: 1200, remaining: 1200, resetSeconds: 60 });
+    assert.deepEqual(limiter.peek('user-p', 'high', T0 + 15_000), { allowed: true, limit: 1200, remaining: 1200, resetSeconds: 45 }, 'a fresh window ends at the minute too');
+    limiter.consume('user-p', 'high', T0);
+    limiter.consume('user-p', 'high', T0);
+    const peeked = limiter.peek('user-p', 'high', T0);
     assert.equal(peeked.remaining, 1198);
-    assert.equal((await limiter.peek('user-p', 'high')).remaining, 1198, 'peeking twice consumed nothing');
-    for (let i = 0; i < 60; i++) await limiter.consume('user-q', 'low');
-    const full = await limiter.peek('user-q', 'low');
+    assert.equal(limiter.peek('user-p', 'high', T0).remaining, 1198, 'peeking twice consumed nothing');
+    for (let i = 0; i < 59; i++) limiter.consume('user-q', 'low', T0);
+    assert.equal(limiter.wouldAllow('user-q', 'low', T0), true, 'the 60th is still allowed');
+    limiter.consume('user-q', 'low', T0);
+    const full = limiter.peek('user-q', 'low', T0);
     assert.equal(full.allowed, false, 'the next call would be refused');
     assert.equal(full.remaining, 0);
-    assert.equal((await limiter.consume('user-q', 'low')).allowed, false);
+    assert.equal(limiter.wouldAllow('user-q', 'low', T0), false);
+    assert.equal(limiter.consume('user-q', 'low', T0).allowed, false);
   });
 
-  it('unlimited: 5000 calls in a row are all allowed, with no limit to report', async () => {
+  it('unlimited: 5000 calls in a row are all allowed, with no limit to report', () => {
     const limiter = new ApiUserRateLimiter();
     for (let i = 0; i < 5000; i++) {
-      const state = await limiter.consume('bulk-sync', 'unlimited');
+      const state = limiter.consume('bulk-sync', 'unlimited', T0);
       assert.equal(state.allowed, true);
     }
-    assert.deepEqual(await limiter.consume('bulk-sync', 'unlimited'), { allowed: true, limit: null, remaining: null, resetSeconds: 0 });
-    assert.deepEqual(await limiter.peek('bulk-sync', 'unlimited'), { allowed: true, limit: null, remaining: null, resetSeconds: 0 });
+    assert.deepEqual(limiter.consume('bulk-sync', 'unlimited', T0), { allowed: true, limit: null, remaining: null, resetSeconds: 0 });
+    assert.deepEqual(limiter.peek('bulk-sync', 'unlimited', T0), { allowed: true, limit: null, remaining: null, resetSeconds: 0 });
+    assert.equal(limiter.wouldAllow('bulk-sync', 'unlimited', T0), true);
   });
 
   it('headers: RateLimit-Limit/-Remaining/-Reset as three fields; Retry-After only when refused; none when unlimited', () => {
@@ -62,11 +84,11 @@ describe('ApiUserRateLimiter', () => {
     assert.deepEqual(rateLimitHeaders({ allowed: true, limit: null, remaining: null, resetSeconds: 0 }), {});
   });
 
-  it('cheap enough for the verify hot path: 100,000 consumes over 1,000 users', async (ctx) => {
+  it('cheap enough for the verify hot path: 100,000 consumes over 1,000 users', (ctx) => {
     const limiter = new ApiUserRateLimiter();
     const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
     const started = performance.now();
-    for (let i = 0; i < 100_000; i++) await limiter.consume(users[i % 1000]!, 'high');
+    for (let i = 0; i < 100_000; i++) limiter.consume(users[i % 1000]!, 'high', T0 + (i >> 4));
     const elapsed = performance.now() - started;
     ctx.diagnostic(`100,000 consumes took ${Math.round(elapsed)} ms (${Math.round(100_000 / (elapsed / 1000))}/s)`);
     // A bare Fastify route serves ~60k req/s here: the limiter must cost well under a request.

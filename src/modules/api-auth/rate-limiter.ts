@@ -1,4 +1,5 @@
 import { RATE_LIMIT_TIERS, RATE_LIMIT_WINDOW_SECONDS, REQUESTS_PER_MINUTE, type Tier } from './rate-limit-tiers.js';
+import { RateWindow, FixedWindowCounter, type WindowCounts } from './rate-window-counter.js';
 
 /** Where an API user stands in its current window; `limit` and `remaining` are null when unlimited. */
 export interface RateLimitState {
@@ -11,106 +12,92 @@ export interface RateLimitState {
 
 const UNLIMITED: RateLimitState = Object.freeze({ allowed: true, limit: null, remaining: null, resetSeconds: 0 });
 
-interface Window {
-  /** Wall-clock ms when this window ends and the quota is whole again. */
-  endsAt: number;
-  consumed: number;
+const WINDOW_MS = RATE_LIMIT_WINDOW_SECONDS * 1000;
+
+/** At least 1 while a window runs: "0 seconds" would invite an immediate, refused retry. */
+function secondsUntil(endsAt: number, now: number): number {
+  return Math.max(1, Math.ceil((endsAt - now) / 1000));
 }
 
-function stateOf(window: Window, limit: number, now: number): RateLimitState {
+function stateOf(window: RateWindow, limit: number, now: number): RateLimitState {
   return {
     allowed: window.consumed <= limit,
     limit,
     remaining: Math.max(limit - window.consumed, 0),
-    // At least 1 while a window runs: "0 seconds" would invite an immediate, refused retry.
-    resetSeconds: Math.max(1, Math.ceil((window.endsAt - now) / 1000)),
+    resetSeconds: secondsUntil(window.endsAt, now),
   };
 }
 
-/**
- * One fixed window per key, counted in a Map: the same model as rate-limiter-flexible's
- * RateLimiterMemory (the window opens at the key's first request and lasts `durationMs`; refused
- * requests still count), but synchronous, so a counted request costs no promise on the hot path.
- * Expired windows are swept at most once per window length.
- */
-class FixedWindowCounter {
-  private readonly windows = new Map<string, Window>();
-  private nextSweep = 0;
-
-  constructor(private readonly durationMs: number) {}
-
-  consume(key: string, now: number): Window {
-    let window = this.windows.get(key);
-    if (!window || window.endsAt <= now) {
-      this.sweep(now);
-      window = { endsAt: now + this.durationMs, consumed: 0 };
-      this.windows.set(key, window);
-    }
-    window.consumed += 1;
-    return window;
-  }
-
-  get(key: string, now: number): Window | null {
-    const window = this.windows.get(key);
-    return window && window.endsAt > now ? window : null;
-  }
-
-  private sweep(now: number): void {
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + this.durationMs;
-    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
-  }
-}
+/** Counts in this process only: right when one process serves the database (SQLite). */
+export const localWindowCounts: WindowCounts = {
+  counterFor: (_tier, limit, durationMs) => new FixedWindowCounter(limit, durationMs),
+  close: async () => undefined,
+};
 
 /**
- * Per-API-user request limits of the rate-limit tiers: one fixed one-minute window per user,
- * counted in process memory, one counter per tier, keyed by user id. A call costs a Map lookup,
- * no I/O and no promise, so it can sit on the verify hot path.
+ * Per-API-user request limits of the rate-limit tiers: one fixed one-minute window per user and
+ * tier, aligned to the minute of the wall clock (12:03:00.000 to 12:03:59.999), so every
+ * instance puts a request in the same window. A call costs a Map lookup, no I/O and no promise,
+ * so it can sit on the verify hot path. Refused requests count too.
  *
- * In process means per instance: behind a load balancer with N instances a user may get up to
- * N times its tier. rate-limiter-flexible has PostgreSQL and Redis stores should a shared count
- * ever matter more than a database write per call. Windows run on the wall clock (Date.now),
- * not on `deps.clock`, as the Basic failure throttle's do.
- * @example const limiter = new ApiUserRateLimiter(); const state = limiter.consume(userId, 'low');
+ * Where the counts live is `counts`: this process only (`localWindowCounts`, SQLite), or this
+ * process reconciled in the background with a row per window in PostgreSQL
+ * (shared-rate-windows.ts). Time is the caller's `now` (ms), read once per request from
+ * `deps.clock`, so a test moves a window to its end without waiting a minute.
+ * @example const limiter = new ApiUserRateLimiter(); const state = limiter.consume(userId, 'low', Date.now());
  */
 export class ApiUserRateLimiter {
   // A counter per tier: a user moved to another tier starts a fresh window there.
-  private readonly counters = new Map<Tier, { counter: FixedWindowCounter; limit: number }>();
+  private readonly counters = new Map<Tier, FixedWindowCounter>();
 
-  constructor() {
+  constructor(private readonly counts: WindowCounts = localWindowCounts) {
     for (const tier of RATE_LIMIT_TIERS) {
       const limit = REQUESTS_PER_MINUTE[tier];
       if (limit === null) continue;
-      this.counters.set(tier, { limit, counter: new FixedWindowCounter(RATE_LIMIT_WINDOW_SECONDS * 1000) });
+      this.counters.set(tier, counts.counterFor(tier, limit, WINDOW_MS));
     }
   }
 
   /**
    * Counts one request of the user and says whether it may go ahead. A refused request still
-   * counts, so hammering a closed window does not reopen it early.
-   * @example const state = limiter.consume(user.id, 'medium'); if (!state.allowed) reply.code(429).headers(rateLimitHeaders(state));
+   * counts, so RateLimit-Remaining stays 0 until the window ends.
+   * @example const state = limiter.consume(user.id, 'medium', now); if (!state.allowed) reply.code(429).headers(rateLimitHeaders(state));
    */
-  consume(userId: string, tier: Tier): RateLimitState {
-    const entry = this.counters.get(tier);
+  consume(userId: string, tier: Tier, now: number): RateLimitState {
+    const counter = this.counters.get(tier);
     // Unlimited: nothing to count.
-    if (!entry) return UNLIMITED;
-    const now = Date.now();
-    return stateOf(entry.counter.consume(userId, now), entry.limit, now);
+    if (!counter) return UNLIMITED;
+    return stateOf(counter.consume(userId, now), counter.limit, now);
+  }
+
+  /**
+   * Whether the user's next request would be allowed, without counting it or building a state.
+   * @example if (limiter.wouldAllow(user.id, 'low', now)) state = limiter.consume(user.id, 'low', now);
+   */
+  wouldAllow(userId: string, tier: Tier, now: number): boolean {
+    const counter = this.counters.get(tier);
+    if (!counter) return true;
+    const window = counter.get(userId, now);
+    return !window || window.consumed < counter.limit;
   }
 
   /**
    * The user's state without counting a request: `allowed` says whether the next request would be.
-   * @example const { remaining } = limiter.peek(user.id, 'high');
+   * @example const { remaining } = limiter.peek(user.id, 'high', now);
    */
-  peek(userId: string, tier: Tier): RateLimitState {
-    const entry = this.counters.get(tier);
-    if (!entry) return UNLIMITED;
-    const now = Date.now();
-    const window = entry.counter.get(userId, now);
+  peek(userId: string, tier: Tier, now: number): RateLimitState {
+    const counter = this.counters.get(tier);
+    if (!counter) return UNLIMITED;
+    const window = counter.get(userId, now);
     // No window running: the next request would open one with the whole quota.
-    if (!window) return { allowed: true, limit: entry.limit, remaining: entry.limit, resetSeconds: RATE_LIMIT_WINDOW_SECONDS };
-    const state = stateOf(window, entry.limit, now);
-    return { ...state, allowed: window.consumed < entry.limit };
+    if (!window) return { allowed: true, limit: counter.limit, remaining: counter.limit, resetSeconds: secondsUntil(counter.windowEnd(now), now) };
+    const state = stateOf(window, counter.limit, now);
+    return { ...state, allowed: window.consumed < counter.limit };
+  }
+
+  /** Stops the background work of `counts` (PostgreSQL: shares what is still unsent). */
+  close(): Promise<void> {
+    return this.counts.close();
   }
 }
 

@@ -1,7 +1,9 @@
+import type { Registry } from 'prom-client';
 import type { AppDeps } from '../../http/deps.js';
 import { readCredentialPolicy } from '../organizations/credential-policy.js';
 import { effectiveTier, isTier, type Tier } from './rate-limit-tiers.js';
-import { ApiUserRateLimiter, rateLimitHeaders, type RateLimitState } from './rate-limiter.js';
+import { ApiUserRateLimiter, localWindowCounts, rateLimitHeaders, type RateLimitState } from './rate-limiter.js';
+import { SharedWindowCounts, type SyncLog } from './shared-rate-windows.js';
 import type { LimitOutcome, MaybePromise, RequestLimiter } from './credential-verifier.js';
 import type { VerifiedCredential } from './verification-cache.js';
 
@@ -12,17 +14,32 @@ import type { VerifiedCredential } from './verification-cache.js';
 const DEFAULT_TIER_TTL_MS = 60_000;
 
 /**
+ * The app's request limiter, counting where the database engine says: SQLite is one process
+ * owning its file, so memory holds the whole count; on PostgreSQL several instances serve one
+ * database, so each one's counts are reconciled in the background through
+ * `api_user_rate_windows` (shared-rate-windows.ts). Picked here, once: the request path runs
+ * the same code either way.
+ * @example const limiter = createTierRequestLimiter(deps, { log: app.log, metrics }); app.addHook('onClose', () => limiter.close());
+ */
+export function createTierRequestLimiter(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'database' | 'verificationCache'>, options: { log: SyncLog; metrics?: Registry }): TierRequestLimiter {
+  const counts = deps.database.engine === 'postgres'
+    ? new SharedWindowCounts({ db: deps.db, clock: deps.clock, syncIntervalMs: deps.config.rateLimitSyncMs, log: options.log, metrics: options.metrics })
+    : localWindowCounts;
+  return new TierRequestLimiter(deps, new ApiUserRateLimiter(counts));
+}
+
+/**
  * Applies each API user's rate-limit tier (its own, else the organization's default) on every
  * authenticated request. The default tier is read at most once a minute per organization, so the
  * hot path stays free of database reads; a credential policy change drops it on every instance
  * (with the organization's cached verifications), so the next request uses the new default.
+ * Windows follow `deps.clock`, read once per request.
  * @example verifier.limiter = new TierRequestLimiter(deps);
  */
 export class TierRequestLimiter implements RequestLimiter {
-  private readonly limiter = new ApiUserRateLimiter();
   private readonly defaults = new Map<string, { tier: Tier; readAt: number }>();
 
-  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>) {
+  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>, private readonly limiter = new ApiUserRateLimiter()) {
     // The invalidation bus drops an organization's entries when its policy changes, and all of
     // them when a notification may have been missed: the default tiers go with them.
     deps.verificationCache.onDrop((dropped) => {
@@ -44,15 +61,21 @@ export class TierRequestLimiter implements RequestLimiter {
    */
   consumeIfAllowedNow(verified: VerifiedCredential): LimitOutcome | null {
     const cached = this.defaults.get(verified.organizationId);
-    if (!cached || this.deps.clock.now().getTime() - cached.readAt >= DEFAULT_TIER_TTL_MS) return null;
+    const now = this.deps.clock.now().getTime();
+    if (!cached || now - cached.readAt >= DEFAULT_TIER_TTL_MS) return null;
     const tier = this.tierOf(verified, cached.tier);
-    if (!this.limiter.peek(verified.userId, tier).allowed) return null;
-    return outcome(tier, this.limiter.consume(verified.userId, tier));
+    if (!this.limiter.wouldAllow(verified.userId, tier, now)) return null;
+    return outcome(tier, this.limiter.consume(verified.userId, tier, now));
+  }
+
+  /** Shares the counts still unsent (PostgreSQL) and stops the background sync. */
+  close(): Promise<void> {
+    return this.limiter.close();
   }
 
   private consumeAs(verified: VerifiedCredential, organizationDefault: Tier): LimitOutcome {
     const tier = this.tierOf(verified, organizationDefault);
-    return outcome(tier, this.limiter.consume(verified.userId, tier));
+    return outcome(tier, this.limiter.consume(verified.userId, tier, this.deps.clock.now().getTime()));
   }
 
   private tierOf(verified: VerifiedCredential, organizationDefault: Tier): Tier {
