@@ -52,6 +52,11 @@ export function openDatabase(target: Config['database'], options: DatabaseOption
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // pg-pool emits 'error' when an idle connection dies (a server restart or failover, a proxy's
+  // idle timeout, a network cut). It has already dropped that connection and the next query
+  // opens a new one, and queries that fail report the outage where they run; but an 'error'
+  // event with no listener would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
