@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -8,7 +8,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * one, so one id follows a request across services), else a new UUID.
  * @example Fastify({ genReqId: requestIdOf })
  */
-export function requestIdOf(req: IncomingMessage): string {
+export function requestIdOf(req: { headers: Readonly<IncomingHttpHeaders> }): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }

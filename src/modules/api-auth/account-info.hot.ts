@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../http/deps.js';
-import type { HotRoute } from '../../http/hot-path.js';
+import type { HotRoute } from '../../http/hot-route.js';
 import { accountInfoAnswer, type SerializedProfile } from './account-info.routes.js';
 import type { CredentialVerifier } from './credential-verifier.js';
 
@@ -17,14 +17,13 @@ export function accountInfoHotRoute(deps: Pick<AppDeps, 'clock'>, verifier: Cred
   return {
     method: 'GET',
     url: '/v2/account-info',
-    answer: ({ raw, ip }) => {
-      const headers = raw.headers;
+    answer: ({ headers, socket, ip }) => {
       const application = headers['x-application'] ?? 'httpapi';
       if (typeof application !== 'string' || !APPLICATION.test(application)) return null;
       // The route's order: Authorization first, X-API-Key when there is none.
       const credential = headers.authorization || headers['x-api-key'];
       if (typeof credential !== 'string' || credential === '') return null;
-      const admitted = verifier.admitFromCache(credential, application, ip, headers['user-agent'] ?? null, hasProfile, raw.socket);
+      const admitted = verifier.admitFromCache(credential, application, ip, headers['user-agent'] ?? null, hasProfile, socket);
       if (!admitted) return null;
       const { json, bytes } = accountInfoAnswer(admitted.verified.profile as SerializedProfile, application, deps.clock.now());
       return { json, bytes, headers: admitted.limit?.headers ?? null };

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../http/deps.js';
-import type { HotRoute } from '../../http/hot-path.js';
+import type { HotRoute } from '../../http/hot-route.js';
 import { grants } from '../roles/privileges.js';
 import type { Principal } from '../sessions/principal.js';
 import { ConnectionMemo } from '../../lib/connection-memo.js';
@@ -51,13 +51,13 @@ export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' 
     method: 'POST',
     url: '/v1/verify',
     maxBodyBytes: 16_384,
-    accept: ({ raw, ip }) => {
-      const type = raw.headers['content-type'];
+    accept: ({ headers, socket, ip }) => {
+      const type = headers['content-type'];
       if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) return null;
-      const authorization = raw.headers.authorization;
+      const authorization = headers.authorization;
       const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
       if (token === undefined) return null;
-      const cacheKey = callerKeys.get(raw.socket, token, cacheKeyOf);
+      const cacheKey = callerKeys.get(socket, token, cacheKeyOf);
       const caller = cacheKey === null ? null : cachedAccessTokenByKey(deps, cacheKey);
       const principal = caller?.principal as Principal | undefined;
       if (!caller || !principal || !grants(principal.privileges, 'verify')) return null;
@@ -68,7 +68,7 @@ export function verifyHotRoute(deps: Pick<AppDeps, 'db' | 'clock' | 'secretKey' 
         if (!input) return null;
         const admitted = verifier.admitFromCache(input.credential, input.application, ip, null, ownOrganization);
         if (!admitted) return null;
-        touchCachedAccessToken(deps, { ip, userAgent: raw.headers['user-agent'] ?? null }, caller);
+        touchCachedAccessToken(deps, { ip, userAgent: headers['user-agent'] ?? null }, caller);
         const { verified, limit } = admitted;
         const { json, bytes } = validVerifyAnswer(verified, input.application, verified.serviceView as ServiceView, limit ? (limit.state as RateLimitView) : null);
         return { json, bytes, headers: null };
