@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrator.js';
-import { buildApp } from '../src/http/app.js';
-import { systemClock } from '../src/lib/clock.js';
-import { LocalInvalidationBus, PostgresInvalidationBus } from '../src/modules/api-auth/invalidation-bus.js';
-import { VerificationCache, type VerifiedCredential } from '../src/modules/api-auth/verification-cache.js';
+import { LocalInvalidationBus } from '../src/modules/api-auth/invalidation-bus.js';
+import { invalidationPayload, parseInvalidation } from '../src/modules/api-auth/invalidation-payload.js';
+import { VerificationCache, type CachedPrincipal, type VerifiedCredential } from '../src/modules/api-auth/verification-cache.js';
 import { as, setupOrganization, type TestSession } from './support/sessions.js';
-import { postgresUrl, withSchemaLock, type TestApp } from './support/test-app.js';
+import { postgresUrl } from './support/test-app.js';
+import { startTwoInstances, waitFor, type TwoInstances } from './support/two-instances.js';
 
-const verified = (userId: string): VerifiedCredential => ({
-  userId, organizationId: 'org', credentialId: `cred-${userId}`, username: `user-${userId}`, applications: new Set(['httpapi']),
+const verified = (userId: string, organizationId = 'org'): VerifiedCredential => ({
+  userId, organizationId, credentialId: `cred-${userId}`, username: `user-${userId}`, applications: new Set(['httpapi']),
   kind: 'password', expiresAt: null, rateLimitTier: null,
+});
+const adminToken = (userId: string, organizationId: string): CachedPrincipal => ({
+  kind: 'admin_token', userId, organizationId, credentialId: `pat-${userId}`, expiresAt: null, principal: { userId, organizationId }, lastUseWrittenAt: 0,
 });
 
 describe('in-process invalidation (SQLite: one instance)', () => {
@@ -35,74 +29,85 @@ describe('in-process invalidation (SQLite: one instance)', () => {
     assert.equal(cache.get('key-b')?.userId, 'b');
     await bus.stop();
   });
+
+  it('organizationChanged drops the organization\'s API user and administrator token entries at once, and no other organization\'s', async () => {
+    const cache = new VerificationCache();
+    const bus = new LocalInvalidationBus(cache);
+    cache.set('key-a', verified('a', 'acme'));
+    cache.set('pat-admin', adminToken('admin', 'acme'));
+    cache.set('key-b', verified('b', 'other'));
+    cache.set('pat-other', adminToken('other-admin', 'other'));
+    await bus.organizationChanged('acme');
+    assert.equal(cache.get('key-a'), undefined);
+    assert.equal(cache.getPrincipal('pat-admin'), undefined);
+    assert.equal(cache.get('key-b')?.userId, 'b');
+    assert.equal(cache.getPrincipal('pat-other')?.userId, 'other-admin');
+    assert.equal(cache.size, 2);
+    // The indexes followed: the user's drop finds nothing left of 'a', and 'acme' can be cached again.
+    cache.set('key-a', verified('a', 'acme'));
+    await bus.userChanged('a');
+    assert.equal(cache.size, 2);
+  });
+
+  it('an entry re-set for another organization leaves the first organization\'s index: dropping it keeps the entry', () => {
+    const cache = new VerificationCache();
+    cache.set('key', verified('a', 'acme'));
+    cache.set('key', verified('a', 'other'));
+    cache.invalidateOrganization('acme');
+    assert.equal(cache.get('key')?.organizationId, 'other');
+  });
+
+  it('a verification read before a drop is not kept (set with the generation read before) -> the next request reads again', () => {
+    const cache = new VerificationCache();
+    const readAt = cache.generation;
+    cache.invalidateUser('a'); // a change committed and dropped while the database read ran
+    assert.equal(cache.set('key-a', verified('a'), readAt), false);
+    assert.equal(cache.get('key-a'), undefined);
+    assert.equal(cache.set('key-a', verified('a'), cache.generation), true);
+    assert.equal(cache.get('key-a')?.userId, 'a');
+  });
+
+  it('drop listeners hear each drop: a user\'s, an organization\'s, and everything as null; unsubscribed, nothing', () => {
+    const cache = new VerificationCache();
+    const heard: unknown[] = [];
+    const stop = cache.onDrop((dropped) => heard.push(dropped));
+    cache.invalidateUser('a');
+    cache.invalidateOrganization('acme');
+    cache.clear();
+    stop();
+    cache.clear();
+    assert.deepEqual(heard, [{ kind: 'user', userId: 'a' }, { kind: 'organization', organizationId: 'acme' }, null]);
+  });
 });
 
-interface Instance extends TestApp {
-  bus: PostgresInvalidationBus;
-}
-
-/**
- * Two service instances as a deployment runs them: one schema, one secret, a pool, a cache and a
- * listening bus each. Only instance one is migrated; instance two finds the tables there.
- */
-async function startTwoInstances(url: string): Promise<{ one: Instance; two: Instance; admin: pg.Client; close(): Promise<void> }> {
-  const schema = `t_${randomBytes(8).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  const dataDir = mkdtempSync(join(tmpdir(), 'apiusers-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent' });
-  const start = async (migrate: boolean): Promise<Instance> => {
-    const database = openDatabase({ engine: 'postgres', url }, { schema, poolSize: 3 });
-    if (migrate) await migrateToLatest(database.db);
-    const verificationCache = new VerificationCache();
-    const bus = new PostgresInvalidationBus({ db: database.db, url, cache: verificationCache, initialBackoffMs: 50 });
-    await bus.start();
-    const deps = {
-      config, database, db: database.db, clock: systemClock, secretKey: Buffer.from(config.secretKey!, 'hex'),
-      verificationCache, invalidation: bus,
-    };
-    const app = await buildApp(deps, { logger: false });
-    return {
-      app, deps, bus,
-      close: async () => {
-        await app.close();
-        await bus.stop();
-        await database.destroy();
-      },
-    };
-  };
-  let one!: Instance;
-  await withSchemaLock(url, async (client) => {
-    await client.query(`create schema ${schema}`);
-    one = await start(true);
+describe('invalidation payloads', () => {
+  it('a user change keeps the first version\'s user_id, an organization change names its kind; both read back', () => {
+    const user = invalidationPayload({ kind: 'user', userId: 'u1' }, 'origin1');
+    assert.equal(JSON.parse(user).user_id, 'u1', 'an instance of the first version still drops just the user');
+    assert.deepEqual(parseInvalidation(user), { kind: 'user', userId: 'u1' });
+    const organization = invalidationPayload({ kind: 'organization', organizationId: 'o1' }, 'origin1');
+    assert.equal(JSON.parse(organization).user_id, undefined, 'an instance of the first version clears everything');
+    assert.deepEqual(parseInvalidation(organization), { kind: 'organization', organizationId: 'o1' });
+    assert.ok(Buffer.byteLength(organization) < 200, 'far below NOTIFY\'s 8000 bytes');
   });
-  const two = await start(false);
-  return {
-    one, two, admin,
-    close: async () => {
-      await one.close();
-      await two.close();
-      await withSchemaLock(url, (client) => client.query(`drop schema ${schema} cascade`).then(() => undefined));
-      await admin.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+
+  it('the first version\'s {user_id, origin} -> that user; an unknown kind, a missing id or garbage -> null (clear everything)', () => {
+    assert.deepEqual(parseInvalidation('{"user_id":"u1","origin":"x"}'), { kind: 'user', userId: 'u1' });
+    assert.equal(parseInvalidation('{"kind":"role","role_id":"r1","user_id":"u1"}'), null);
+    assert.equal(parseInvalidation('{"kind":"organization"}'), null);
+    assert.equal(parseInvalidation('{"kind":"organization","organization_id":7}'), null);
+    assert.equal(parseInvalidation('null'), null);
+    assert.equal(parseInvalidation('not json'), null);
+    assert.equal(parseInvalidation(undefined), null);
+  });
+});
 
 /** RFC 7617 §2: base64 of user-id ":" password. */
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
-async function waitFor(what: string, ms: number, check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
-
 describe('invalidation across instances (PostgreSQL LISTEN/NOTIFY)', () => {
   const url = postgresUrl();
-  let instances: Awaited<ReturnType<typeof startTwoInstances>>;
+  let instances: TwoInstances;
   let owner: TestSession;
   let ipCounter = 0;
   before(async () => {
@@ -170,5 +175,28 @@ describe('invalidation across instances (PostgreSQL LISTEN/NOTIFY)', () => {
     assert.equal(instances.two.deps.verificationCache.size, 0, 'notifications may have been missed while down: the whole cache is dropped');
 
     await assertDisableReachesTwo('sync-2026-magento-charlie');
+  });
+
+  /** A notification as another version of the service might send it, on the deployment's channel. */
+  async function notifyRaw(payload: string): Promise<void> {
+    await instances.admin.query('select pg_notify($1, $2)', [`apiusers_invalidate_${instances.schema}`, payload]);
+  }
+
+  it('a notification of a kind this version does not know -> instance two clears its whole cache', { skip: !url && 'needs PostgreSQL (DATABASE_URL=postgres://…)' }, async () => {
+    const cache = instances.two.deps.verificationCache;
+    cache.set('unknown-kind-a', verified('a', 'acme'));
+    cache.set('unknown-kind-b', verified('b', 'other'));
+    await notifyRaw('{"kind":"role","role_id":"r1","origin":"newer"}');
+    await waitFor('instance two clears everything', 2_000, () => cache.size === 0);
+  });
+
+  it('the first version\'s {user_id, origin} -> instance two drops that user only (rolling upgrade)', { skip: !url && 'needs PostgreSQL (DATABASE_URL=postgres://…)' }, async () => {
+    const cache = instances.two.deps.verificationCache;
+    cache.clear();
+    cache.set('old-format-a', verified('a', 'acme'));
+    cache.set('old-format-b', verified('b', 'acme'));
+    await notifyRaw('{"user_id":"a","origin":"older"}');
+    await waitFor('instance two drops user a', 2_000, () => cache.get('old-format-a') === undefined);
+    assert.equal(cache.get('old-format-b')?.userId, 'b');
   });
 });
