@@ -22,7 +22,7 @@ export interface BenchOptions {
   /** Skip `npm run build` even when dist/ is older than src/. */
   noBuild: boolean;
   /** apiusers' HOT_PATH setting: `off` measures every call through Fastify, for comparison. */
-  hotPath: 'on' | 'off';
+  hotPath: 'on' | 'listener' | 'off';
   /**
    * Start a new apiusers process for each round (warmed up again): how fast a process is varies
    * from launch to launch (docs/benchmarks.md), so the median then covers several launches.
@@ -33,7 +33,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--duration 10] [--baseline-duration 5] [--rounds 3] [--connections 50] [--warmup 3]
-                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|off] [--fresh-process]
+                       [--database postgres://user@host/db] [--cases a,b,c,d,e] [--hot-path on|listener|off] [--fresh-process]
                        [--server-node-options=--perf-basic-prof] [--keep] [--no-build]`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
@@ -74,7 +74,7 @@ export function parseBenchOptions(argv: string[], defaults: Partial<BenchOptions
   const database = values.database ?? null;
   if (database !== null && !/^postgres(ql)?:\/\//.test(database)) throw new Error(`--database takes a postgres:// URL (SQLite is the default)\n${USAGE}`);
   const hotPath = values['hot-path'] ?? 'on';
-  if (hotPath !== 'on' && hotPath !== 'off') throw new Error(`--hot-path takes on or off, not "${hotPath}"\n${USAGE}`);
+  if (hotPath !== 'on' && hotPath !== 'listener' && hotPath !== 'off') throw new Error(`--hot-path takes on, listener or off, not "${hotPath}"\n${USAGE}`);
   const duration = positiveInteger('duration', values.duration, defaults.duration ?? 10);
   return {
     hotPath,

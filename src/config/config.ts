@@ -42,8 +42,8 @@ const ConfigSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'apiusers <no-reply@apiusers.localhost>' }),
   /** How often the outbox worker looks for due emails, in milliseconds. */
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, maximum: 60000, default: 1000 }),
-  /** `on`: GET /v2/account-info and POST /v1/verify answer a cached credential before Fastify routes the request (docs/benchmarks.md); `off`: every request goes through Fastify. */
-  HOT_PATH: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /** `on`: GET /v2/account-info and POST /v1/verify answer a cached credential from memory, in the HTTP fast lane and before Fastify routes (docs/benchmarks.md); `listener`: the same without the fast lane (Node's HTTP server reads every request); `off`: every request goes through Fastify. */
+  HOT_PATH: Type.Union([Type.Literal('on'), Type.Literal('listener'), Type.Literal('off')], { default: 'on' }),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10485760, default: 1048576 }),
   /** Lifetime of OAuth access tokens from /oauth/token, in minutes (short: a JWT cannot be recalled from caches). */
@@ -74,8 +74,10 @@ export interface Config {
   readonly inviteLinkHours: number;
   readonly mailFrom: string;
   readonly outboxPollMs: number;
-  /** Whether the hot routes answer cached credentials outside Fastify (HOT_PATH). */
+  /** Whether the hot routes answer cached credentials outside Fastify (HOT_PATH on or listener). */
   readonly hotPath: boolean;
+  /** Whether connections start in the HTTP fast lane (HOT_PATH=on). */
+  readonly fastLane: boolean;
   readonly accessTokenMinutes: number;
   readonly signingKeyRotationDays: number;
   /** RATE_LIMIT_SYNC_MS: the shared rate-limit count's sync interval (PostgreSQL). */
@@ -143,7 +145,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     setupLinkMinutes: raw.SETUP_LINK_MINUTES,
     trustProxy: raw.TRUST_PROXY,
     bodyLimit: raw.BODY_LIMIT,
-    hotPath: raw.HOT_PATH === 'on',
+    hotPath: raw.HOT_PATH !== 'off',
+    fastLane: raw.HOT_PATH === 'on',
     apiUserDomain: raw.API_USER_DOMAIN,
     inviteDelivery: raw.INVITE_DELIVERY,
     inviteLinkHours: raw.INVITE_LINK_HOURS,

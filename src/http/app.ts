@@ -58,7 +58,7 @@ export interface BuildOptions {
  * @example const app = await buildApp(deps); await app.listen({ port: 3000 });
  */
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const hot = new HotPath({ trustProxy: deps.config.trustProxy, enabled: deps.config.hotPath });
+  const hot = new HotPath({ trustProxy: deps.config.trustProxy, enabled: deps.config.hotPath, fastLane: deps.config.fastLane });
   const app = Fastify({
     logger: options.logger === undefined ? { level: deps.config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } } : options.logger,
     bodyLimit: deps.config.bodyLimit,

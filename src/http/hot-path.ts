@@ -57,12 +57,14 @@ export class HotPath {
   private readonly laneCounts = { handovers: 0, forwarded: 0 };
 
   private readonly enabled: boolean;
+  private readonly fastLaneWanted: boolean;
 
-  /** `enabled: false` serves everything through Fastify (HOT_PATH=off). */
-  constructor(options: { trustProxy: boolean; enabled?: boolean }) {
+  /** `enabled: false` serves everything through Fastify (HOT_PATH=off); `fastLane: false` keeps Node's parser for every request (HOT_PATH=listener). */
+  constructor(options: { trustProxy: boolean; enabled?: boolean; fastLane?: boolean }) {
     // TRUST_PROXY is a boolean: trust every hop, as Fastify's `trustProxy: true` does.
     this.trust = options.trustProxy ? () => true : null;
     this.enabled = options.enabled ?? true;
+    this.fastLaneWanted = this.enabled && (options.fastLane ?? true);
   }
 
   /** Fastify's `serverFactory`: an HTTP server that tries the hot routes first, with Fastify's own server settings. */
@@ -75,7 +77,7 @@ export class HotPath {
     server.keepAliveTimeout = 72_000;
     server.requestTimeout = 0;
     server.setTimeout(0);
-    if (this.enabled) this.installFastLane(server);
+    if (this.fastLaneWanted) this.installFastLane(server);
     return server;
   };
 

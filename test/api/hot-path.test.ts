@@ -21,7 +21,7 @@ interface Answer {
  * compares what a client sees, and reads apiusers_hot_path_answers_total to know which way
  * answered.
  */
-describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
+for (const mode of ['on', 'listener'] as const) describe(`hot path (HOT_PATH=${mode}: ${mode === 'on' ? 'the fast lane' : 'Node\'s request listener'}): the same answers as the Fastify routes (${postgresUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
   let t: TestApp;
   let owner: TestSession;
   let other: TestSession;
@@ -36,7 +36,7 @@ describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'P
         done();
       },
     });
-    t = await startTestApp({ logger: { level: 'info', stream } });
+    t = await startTestApp({ logger: { level: 'info', stream }, env: { HOT_PATH: mode } });
     owner = await setupOrganization(t, { name: 'Hot Corp' });
     other = await setupOrganization(t, { name: 'Cold Corp' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -284,6 +284,21 @@ describe(`hot path: the same answers as the Fastify routes (${postgresUrl() ? 'P
     const codes = [...pipelined.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]);
     assert.deepEqual(codes, ['VALID', 'APPLICATION_NOT_ASSIGNED']);
     assert.equal(await hotAnswers('/v1/verify'), before + 2, 'the split body and the first pipelined call were answered hot');
+  });
+
+  it(`a keep-alive connection of hot calls is ${mode === 'on' ? 'in the fast lane' : 'Node\'s (no fast lane)'}`, async () => {
+    const { key } = await apiUserWithKey(owner);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await overPort('GET', '/v2/account-info', { authorization: `Bearer ${key}` }, undefined, agent)).status, 200);
+      const metrics = await as(t.app, owner, { url: '/metrics' });
+      // Other tests' keep-alive connections (Node's global agent) may still be open in the lane too.
+      const inLane = Number(/^apiusers_fast_lane_connections (\d+)$/m.exec(metrics.body)?.[1]);
+      if (mode === 'on') assert.ok(inLane >= 1, `${inLane} connections in the fast lane`);
+      else assert.equal(inLane, 0);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('logs the same request lines as Fastify, with the request id, and feeds the duration histogram', async () => {
