@@ -43,7 +43,9 @@ export async function createDeps(config: Config, options: { clock?: Clock; migra
 }
 
 /** The bus reconnects by itself (clearing the cache meanwhile); operators still want to know. */
-function reportListenerError(error: unknown): void {
+function reportListenerError(error: unknown, during: 'listener' | 'notify'): void {
   const reason = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`apiusers: cache invalidation listener: ${reason}; reconnecting, local verification cache cleared\n`);
+  process.stderr.write(during === 'notify'
+    ? `apiusers: cache invalidation: could not notify the other instances (${reason}); they drop the change's entries when these expire (60 s)\n`
+    : `apiusers: cache invalidation listener: ${reason}; reconnecting, local verification cache cleared\n`);
 }

@@ -15,11 +15,11 @@ export interface AppDeps {
   readonly clock: Clock;
   /** The server secret keying every HMAC (tokens, sessions, CSRF). Never logged. */
   readonly secretKey: Buffer;
-  /** Verified API user credentials of this process; `invalidation` drops a user's entries when it changes. */
+  /** Verified credentials of this process; `invalidation` drops a user's or an organization's entries when they change. */
   readonly verificationCache: VerificationCache;
   /**
-   * Drops a changed user's cached verifications here and in every other instance (PostgreSQL
-   * LISTEN/NOTIFY). Services call `userChanged` after the change commits.
+   * Drops the cached verifications a change affects here and in every other instance (PostgreSQL
+   * LISTEN/NOTIFY). Services call `userChanged` or `organizationChanged` after the change commits.
    */
   readonly invalidation: InvalidationBus;
 }

@@ -50,8 +50,11 @@ export interface PostgresInvalidationBusOptions {
   /** Connection string for the dedicated listening connection (LISTEN holds a session). */
   url: string;
   cache: VerificationCache;
-  /** Listener failures (dropped connection, failed reconnect); the bus recovers by itself. */
-  onError?: (error: unknown) => void;
+  /**
+   * Listener failures (dropped connection, failed reconnect: 'listener'), after which the bus
+   * recovers by itself, and a notification that could not be sent ('notify').
+   */
+  onError?: (error: unknown, during: 'listener' | 'notify') => void;
   /** First reconnect delay, doubled on each failure up to `maxBackoffMs`. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -108,7 +111,7 @@ export class PostgresInvalidationBus implements InvalidationBus {
     } catch (error) {
       // The change is committed; failing the request now would only confuse the caller. Other
       // instances then drop the entries when they expire (at most the cache TTL).
-      this.options.onError?.(error);
+      this.options.onError?.(error, 'notify');
     }
   }
 
@@ -175,7 +178,7 @@ export class PostgresInvalidationBus implements InvalidationBus {
     void this.closeClient();
     this.options.cache.clear();
     if (this.stopped) return;
-    this.options.onError?.(error);
+    this.options.onError?.(error, 'listener');
     this.scheduleReconnect();
   }
 
@@ -188,7 +191,7 @@ export class PostgresInvalidationBus implements InvalidationBus {
       this.options.cache.clear();
       this.listen().catch((error: unknown) => {
         if (this.stopped) return;
-        this.options.onError?.(error);
+        this.options.onError?.(error, 'listener');
         this.scheduleReconnect();
       });
     }, delay);
