@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { after, afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FastLane, type FastLaneHandler } from './fast-lane.js';
 import type { RequestLineRule } from './http1-request.js';
@@ -41,7 +41,10 @@ async function startLab(options: { idleTimeoutMs?: number; incompleteWaitMs?: nu
   const lab = { handedOver: 0, failures: [] as unknown[], closing: false } as Lab;
   const handler: FastLaneHandler<string> = {
     closing: () => lab.closing,
-    answer: (request) => (request.route === 'hot' ? response(options.hotBody ?? `hot ${request.headers['x-n'] ?? ''}`) : null),
+    answer: (request) => {
+      if (request.headers['x-n'] === 'boom') throw new Error('a fault in the lane');
+      return request.route === 'hot' ? response(options.hotBody ?? `hot ${request.headers['x-n'] ?? ''}`) : null;
+    },
     forward: async (request, body) => {
       await sleep(30);
       if (body === 'fail') throw new Error('forward failed');
@@ -212,5 +215,14 @@ describe('FastLane: one connection, in order, handed to Node when it must', () =
     assert.deepEqual(client.bodies(), []);
   });
 
-  after(() => undefined);
+  it('a fault while answering closes that connection and is reported, and the process goes on', async () => {
+    lab = await startLab();
+    const client = new Client(lab.port);
+    client.socket.write(hot('boom'));
+    await client.closed;
+    assert.equal(lab.failures.length, 1);
+    const next = new Client(lab.port);
+    next.socket.write(hot(1));
+    assert.deepEqual(await next.read(1), ['hot 1']);
+  });
 });

@@ -107,8 +107,18 @@ class FastLaneConnection<R> {
       this.updateFlow();
       return;
     }
-    this.run();
+    this.runGuarded();
   };
+
+  /** A fault of ours must not escape into the socket's 'data' event (an uncaught exception ends the process). */
+  private runGuarded(): void {
+    try {
+      this.run();
+    } catch (error) {
+      this.lane.handler.failed(error);
+      this.socket.destroy();
+    }
+  }
 
   /** Answers every whole request in `pending`, in order, until one must wait or leave the lane. */
   private run(): void {
@@ -173,7 +183,7 @@ class FastLaneConnection<R> {
       }
       if (this.closing) return this.closeWhenIdle();
       this.updateFlow();
-      if (this.pending) this.run();
+      if (this.pending) this.runGuarded();
       else if (this.ended) this.socket.end();
     }, (error: unknown) => {
       this.lane.handler.failed(error);

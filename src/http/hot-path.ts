@@ -137,7 +137,7 @@ export class HotPath {
         if (bytes.length > 0) socket.emit('data', bytes);
         if (socket.isPaused()) socket.resume();
       },
-      failed: (error) => this.app?.log.error({ err: error }, 'could not answer a request through the full route'),
+      failed: (error) => this.app?.log.error({ err: error }, 'the HTTP fast lane failed on a connection, which was closed'),
     }, {
       // Read when a connection arrives, so a keepAliveTimeout set after start applies, as in Node.
       get idleTimeoutMs() { return server.keepAliveTimeout; },
