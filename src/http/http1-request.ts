@@ -48,6 +48,32 @@ const CONTENT_LENGTH = /^[0-9]{1,7}$/;
 /** Fields whose presence means framing or protocol handling the fast lane does not do. */
 const NOT_HERE = new Set(['transfer-encoding', 'upgrade', 'expect', 'te', 'http2-settings']);
 
+/**
+ * The lowercase field name, as a constant string for the names these routes' clients send (as
+ * Node's matchKnownFields does): a property key V8 has already hashed and internalized, which
+ * keeps building and reading the fields object cheap. Other names come back lowercased.
+ */
+function fieldName(raw: string): string {
+  const name = raw.toLowerCase();
+  switch (name) {
+    case 'host': return 'host';
+    case 'authorization': return 'authorization';
+    case 'content-type': return 'content-type';
+    case 'content-length': return 'content-length';
+    case 'user-agent': return 'user-agent';
+    case 'accept': return 'accept';
+    case 'accept-encoding': return 'accept-encoding';
+    case 'connection': return 'connection';
+    case 'x-api-key': return 'x-api-key';
+    case 'x-application': return 'x-application';
+    case 'x-request-id': return 'x-request-id';
+    case 'x-forwarded-for': return 'x-forwarded-for';
+    case 'x-forwarded-host': return 'x-forwarded-host';
+    case 'x-forwarded-proto': return 'x-forwarded-proto';
+    default: return name;
+  }
+}
+
 /** Trims RFC 9110 §5.5 OWS (SP and HTAB only; String#trim would also eat U+00A0, a latin1 byte). */
 function trimOws(value: string): string {
   let start = 0;
@@ -79,8 +105,9 @@ export function parseHttp1Request<R>(text: string, at: number, rules: ReadonlyMa
     FIELD_LINE.lastIndex = position;
     const match = FIELD_LINE.exec(text);
     if (!match || ++fields > MAX_FIELDS) return null;
-    const name = match[1]!.toLowerCase();
-    if (name in headers || NOT_HERE.has(name)) return null;
+    const name = fieldName(match[1]!);
+    // Inherited names (constructor, __proto__) read as present too: such a request goes to Node.
+    if (headers[name] !== undefined || NOT_HERE.has(name)) return null;
     headers[name] = trimOws(match[2]!);
     position = FIELD_LINE.lastIndex;
   }
