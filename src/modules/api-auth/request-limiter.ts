@@ -38,11 +38,12 @@ export function createTierRequestLimiter(deps: Pick<AppDeps, 'db' | 'clock' | 'c
  */
 export class TierRequestLimiter implements RequestLimiter {
   private readonly defaults = new Map<string, { tier: Tier; readAt: number }>();
+  private readonly stopHearingDrops: () => void;
 
   constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'verificationCache'>, private readonly limiter = new ApiUserRateLimiter()) {
     // The invalidation bus drops an organization's entries when its policy changes, and all of
     // them when a notification may have been missed: the default tiers go with them.
-    deps.verificationCache.onDrop((dropped) => {
+    this.stopHearingDrops = deps.verificationCache.onDrop((dropped) => {
       if (dropped === null) this.defaults.clear();
       else if (dropped.kind === 'organization') this.defaults.delete(dropped.organizationId);
     });
@@ -68,8 +69,9 @@ export class TierRequestLimiter implements RequestLimiter {
     return outcome(tier, this.limiter.consume(verified.userId, tier, now));
   }
 
-  /** Shares the counts still unsent (PostgreSQL) and stops the background sync. */
+  /** Shares the counts still unsent (PostgreSQL), stops the background sync and stops hearing cache drops (the cache outlives the app). */
   close(): Promise<void> {
+    this.stopHearingDrops();
     return this.limiter.close();
   }
 
