@@ -27,6 +27,21 @@ function formatRun(result: Awaited<ReturnType<typeof runLoad>>, ratio: number | 
   return `${Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s  ${ratio === null ? '     ' : `${ratio.toFixed(2)}x`}  p99 ${String(result.p99Ms).padStart(3)} ms  (${cpu})${bad}`;
 }
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * Which way apiusers answered (from its /metrics): so a reader sees that the measured calls took
+ * the path the docs describe, and how many connections left the fast lane.
+ */
+async function hotPathCounts(baseUrl: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const read = (series: string) => text.split('\n').find((line) => line.startsWith(series))?.split(' ').at(-1) ?? 'n/a';
+    return `apiusers answered from memory: account-info ${read('apiusers_hot_path_answers_total{route="/v2/account-info"}')}, verify ${read('apiusers_hot_path_answers_total{route="/v1/verify"}')}; `
+      + `fast lane: ${read('apiusers_fast_lane_handovers_total')} connections handed to Node, ${read('apiusers_fast_lane_forwarded_total')} requests forwarded to their route (since the last start)`;
+  } catch (error) {
+    return `apiusers /metrics: ${(error as Error).message}`;
+  }
+}
 process.once('SIGINT', () => {
   stopAllServers();
   process.exit(130);
@@ -137,6 +152,7 @@ try {
     }
   }
 
+  log(`\n${await hotPathCounts(apiusers.baseUrl)}`);
   const summaries = summarize(outcomes);
   log(`\n${options.rounds} round(s) × ${options.duration} s per case (baseline ${options.baselineDuration} s before the first case and after each), ${options.connections} connections, keep-alive, pipelining 1; ${instance.engine}; HOT_PATH=${options.hotPath}; ${options.freshProcess ? 'a fresh apiusers process per round' : 'one apiusers process'}; ${pinning.note}\n`);
   log(formatTable(summaries));
