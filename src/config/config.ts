@@ -52,6 +52,8 @@ const ConfigSchema = Type.Object({
   SIGNING_KEY_ROTATION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   /** PostgreSQL: how often each instance adds its API users' rate-limit counts to the shared ones, in milliseconds. */
   RATE_LIMIT_SYNC_MS: Type.Integer({ minimum: 50, maximum: 10000, default: 500 }),
+  /** SQLite: how often the server checks for cache invalidations committed by other processes on the file (the CLI), in milliseconds. */
+  INVALIDATION_POLL_MS: Type.Integer({ minimum: 20, maximum: 5000, default: 250 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -82,6 +84,8 @@ export interface Config {
   readonly signingKeyRotationDays: number;
   /** RATE_LIMIT_SYNC_MS: the shared rate-limit count's sync interval (PostgreSQL). */
   readonly rateLimitSyncMs: number;
+  /** INVALIDATION_POLL_MS: how often a SQLite server looks for other processes' invalidations. */
+  readonly invalidationPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -155,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     accessTokenMinutes: raw.ACCESS_TOKEN_MINUTES,
     signingKeyRotationDays: raw.SIGNING_KEY_ROTATION_DAYS,
     rateLimitSyncMs: raw.RATE_LIMIT_SYNC_MS,
+    invalidationPollMs: raw.INVALIDATION_POLL_MS,
   });
 }
 

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_create_core_tables.js';
 import * as m0002 from './migrations/0002_create_api_user_tables.js';
 import * as m0003 from './migrations/0003_add_credential_features.js';
 import * as m0004 from './migrations/0004_create_api_user_rate_windows.js';
+import * as m0005 from './migrations/0005_create_cache_invalidations.js';
 
 /** Every migration, in order. Listed here so the compiled build needs no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_create_api_user_tables': m0002,
   '0003_add_credential_features': m0003,
   '0004_create_api_user_rate_windows': m0004,
+  '0005_create_cache_invalidations': m0005,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

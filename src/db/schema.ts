@@ -126,6 +126,19 @@ export interface ApiUserRateWindowTable {
   count: number;
 }
 
+/**
+ * One verification-cache invalidation announced on SQLite, read by the other processes on the
+ * same file (src/modules/api-auth/sqlite-invalidation-bus.ts); kept for minutes.
+ */
+export interface CacheInvalidationTable {
+  id: Generated<number>;
+  /** JSON, as a PostgreSQL notification's payload (invalidation-payload.ts). */
+  payload: string;
+  /** The process that wrote the row. */
+  origin: string;
+  created_at: string;
+}
+
 export interface ApplicationTable {
   id: string;
   organization_id: string;
@@ -202,6 +215,7 @@ export interface DB {
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
   api_user_rate_windows: ApiUserRateWindowTable;
+  cache_invalidations: CacheInvalidationTable;
   applications: ApplicationTable;
   user_applications: UserApplicationTable;
   outbox: OutboxTable;

@@ -9,7 +9,8 @@ import type { Invalidation, VerificationCache } from './verification-cache.js';
 /**
  * Tells every instance of the service what changed, so each drops the cached verifications it
  * affects at once instead of after the cache TTL. Call after the change commits: each method
- * clears this process at once, then the other instances.
+ * clears this process at once, then tells the others (every instance on PostgreSQL, every other
+ * process on a SQLite file, such as the server beside a CLI command).
  */
 export interface InvalidationBus {
   /** The user, one of its credentials, its applications or its role changed (API user or administrator). */
@@ -25,7 +26,9 @@ export interface InvalidationBus {
 }
 
 /**
- * One process only (SQLite: a single instance owns the file), so clearing the local cache is all.
+ * A process alone with its database (SQLite in memory: no other process can open it), so
+ * clearing the local cache is all. A SQLite file takes SqliteInvalidationBus, which other
+ * processes on the file (the CLI) reach.
  * @example const bus = new LocalInvalidationBus(cache); await bus.userChanged(user.id);
  */
 export class LocalInvalidationBus implements InvalidationBus {
