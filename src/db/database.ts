@@ -52,11 +52,13 @@ export function openDatabase(target: Config['database'], options: DatabaseOption
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // pg-pool emits 'error' when an idle connection dies (a server restart or failover, a proxy's
-  // idle timeout, a network cut). It has already dropped that connection and the next query
-  // opens a new one, and queries that fail report the outage where they run; but an 'error'
-  // event with no listener would end the process.
+  // When a connection dies (a server restart or failover, a proxy's idle timeout, a network
+  // cut), pg emits 'error' on its client, and pg-pool on the pool when the client was idle. The
+  // query running on it fails and reports the outage where it ran, and the pool drops the
+  // connection (at once when idle, on release when checked out) and opens a new one for the next
+  // query; but an 'error' event with no listener would end the process.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
