@@ -94,13 +94,14 @@ interface Sent {
  * statement for all its active users, learning the total over every instance. A decision uses
  * that last known total plus this instance's requests since.
  *
- * How far a user can go past its quota in a window (docs/credentials.md#rate-limits): each
- * instance may still admit requests until its next sync answer after the shared total reached
- * the quota, so the excess is at most the sum over instances of min(rate × (interval + one
- * statement's round trip), ⌈what was left / 4⌉ + rate × round trip), about
- * instances × rate × interval for slow users and a quarter of the quota per instance at worst
- * for bursts. A refusal is never early: every count is one that happened (after an outage a
- * lost acknowledgement can count a batch twice, erring towards refusing).
+ * How far a user can go past its quota in a window (docs/credentials.md#rate-limits): an
+ * instance sends each count within one interval plus a statement's round trip (T + L) and
+ * learns the total that often while it counts, so its view misses at most what the others
+ * admitted in the last 2 × (T + L); once the real total reaches the quota, each instance stops
+ * within that time, and the excess is at most what the user makes on each instance in
+ * 2 × (T + L), summed: about instances × rate × interval. The early syncs shrink it for bursts.
+ * A refusal is never early: every count is one that happened (a sync whose commit was not
+ * acknowledged is sent again and counts twice, erring towards refusing).
  *
  * If PostgreSQL fails, each instance keeps limiting on its own counts, keeps the unsent
  * increments for the next sync, and logs once per outage. Past minutes are not sent and are
