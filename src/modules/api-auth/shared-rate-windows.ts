@@ -156,6 +156,9 @@ export class SharedWindowCounts implements WindowCounts {
     }
     this.running = this.run().finally(() => {
       this.running = null;
+      // Asked for between the loop's last look and now: run it, unless PostgreSQL just failed
+      // (then the timer retries).
+      if (this.again && !this.failing) void this.sync();
     });
     return this.running;
   }
