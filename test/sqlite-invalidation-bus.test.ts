@@ -156,6 +156,20 @@ describe('SqliteInvalidationBus: another process on the same file', { skip: post
     assert.equal(await findLatestCacheInvalidationId(cli.db), newest);
   });
 
+  it('ids keep growing after every row is deleted (AUTOINCREMENT): a server that saw id n hears the next row', async () => {
+    const { bus, cache } = await startBus(server);
+    const { bus: cliBus } = await startBus(cli);
+    await cliBus.userChanged('x');
+    await bus.poll();
+    const seen = await findLatestCacheInvalidationId(server.db);
+    await sql`delete from cache_invalidations`.execute(cli.db); // more than any cleanup does
+    cache.set('key-a', verified('a'));
+    await cliBus.userChanged('a');
+    assert.ok(await findLatestCacheInvalidationId(cli.db) > seen, 'a plain rowid would start again at 1');
+    await bus.poll();
+    assert.equal(cache.get('key-a'), undefined);
+  });
+
   it('rows deleted before the server read them (it fell behind) clear the whole cache', async () => {
     const { bus, cache } = await startBus(server);
     const { bus: cliBus } = await startBus(cli);
