@@ -42,7 +42,9 @@ const CLEANUP_EVERY_MS = 60_000;
  * and a quiet database cost one pragma per interval and no read; when it moves, the rows after
  * the last one seen are read and applied (another process's rows only; an unreadable or unknown
  * kind clears everything). A change made by the CLI therefore reaches the server's cache within
- * one interval, with nothing added to a request.
+ * one interval, with nothing added to a request. Call after the commit and outside any
+ * transaction: an open transaction holds the service's one SQLite connection until it ends, so
+ * the row written from here would wait for it for ever.
  * @example const bus = new SqliteInvalidationBus({ db, cache }); await bus.start();
  */
 export class SqliteInvalidationBus implements InvalidationBus {
