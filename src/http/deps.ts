@@ -18,8 +18,10 @@ export interface AppDeps {
   /** Verified credentials of this process; `invalidation` drops a user's or an organization's entries when they change. */
   readonly verificationCache: VerificationCache;
   /**
-   * Drops the cached verifications a change affects here and in every other instance (PostgreSQL
-   * LISTEN/NOTIFY). Services call `userChanged` or `organizationChanged` after the change commits.
+   * Drops the cached verifications a change affects here and in every other process: other
+   * instances through PostgreSQL LISTEN/NOTIFY, or on a SQLite file the processes beside this one
+   * (the CLI) through its cache_invalidations table. Services call `userChanged` or
+   * `organizationChanged` after the change commits, outside its transaction.
    */
   readonly invalidation: InvalidationBus;
 }
