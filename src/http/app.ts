@@ -100,7 +100,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   hot.add(accountInfoHotRoute(deps, verifier));
   await app.register(soapRoutes(deps, verifier, metrics));
   // Sets verifier.accessTokens, so it must be registered before any request is served.
-  await app.register(oauthRoutes(deps, verifier));
+  await app.register(oauthRoutes(deps, verifier, (route) => hot.add(route)));
   // The administrators' side: cookies are parsed and set only here, so the consumption API's hot
   // path carries no cookie hooks.
   await app.register(async (admin) => {

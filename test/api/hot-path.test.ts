@@ -3,6 +3,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { clientBasic, form } from '../support/oauth.js';
 import { as, setupOrganization, type TestSession } from '../support/sessions.js';
 import { postgresUrl, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -248,6 +250,71 @@ for (const mode of ['on', 'listener'] as const) describe(`hot path (HOT_PATH=${m
     assert.equal(JSON.parse((await overPort('POST', '/v1/verify', asOther, foreignBody)).body).code, 'VALID');
     assert.equal(JSON.parse((await overPort('POST', '/v1/verify', headers, foreignBody)).body).code, 'NOT_FOUND');
     assert.equal(await hotAnswers('/v1/verify'), before + 2, 'only the two cached VALID answers were hot');
+  });
+
+  it('POST /oauth/token: a cached client secret gets its token from memory, alike, and every other case is the route\'s', async () => {
+    const user = await apiUserWithKey(owner);
+    // Earlier tests failed Basic sign-ins from 127.0.0.1, which sends that address's cached
+    // passwords the slow way for a while (the failure throttle): this client comes from another.
+    const agent = new Agent({ keepAlive: true, localAddress: '127.0.0.3' });
+    after(() => agent.destroy());
+    const overPortFrom = (method: string, path: string, headers: Record<string, string>, body?: string) => overPort(method, path, headers, body, agent);
+    const type = { 'content-type': 'application/x-www-form-urlencoded' };
+    const basic = { ...type, authorization: clientBasic(user.username, PASSWORD) };
+    const grant = form({ grant_type: 'client_credentials' });
+    // The first grant verifies the password (argon2id) through the route and fills the cache.
+    const first = await overPortFrom('POST', '/oauth/token', basic, grant);
+    assert.equal(first.status, 200, first.body);
+    const before = await hotAnswers('/oauth/token');
+    const hot = await overPortFrom('POST', '/oauth/token', basic, grant);
+    assert.equal(await hotAnswers('/oauth/token'), before + 1, 'the second grant came from memory');
+    const reference = await throughFastify('POST', '/oauth/token', basic, grant);
+    assert.equal(hot.status, 200, hot.body);
+    for (const name of ['content-type', 'cache-control', 'pragma']) assert.equal(hot.headers[name], reference.headers[name], name);
+    assert.equal(hot.headers['content-length'], String(Buffer.byteLength(hot.body)));
+    const [hotBody, referenceBody] = [JSON.parse(hot.body), JSON.parse(reference.body)];
+    assert.deepEqual(Object.keys(hotBody), Object.keys(referenceBody));
+    assert.deepEqual({ ...hotBody, access_token: '' }, { ...referenceBody, access_token: '' });
+    // The token is an RFC 9068 JWT signed by a key the JWKS publishes, like the route's.
+    const jwks = createRemoteJWKSet(new URL(`http://127.0.0.1:${port}/.well-known/jwks.json`));
+    const verified = await jwtVerify(hotBody.access_token, jwks, { typ: 'at+jwt', audience: 'httpapi' });
+    assert.equal(verified.payload.sub, user.id);
+    assert.equal(verified.payload.client_id, user.username);
+    assert.equal((await overPort('GET', '/v2/account-info', { authorization: `Bearer ${hotBody.access_token}` })).status, 200);
+    // client_secret_post and a narrower scope come from memory too.
+    const post = await overPortFrom('POST', '/oauth/token', type, form({ grant_type: 'client_credentials', client_id: user.username, client_secret: PASSWORD, scope: 'account:read' }));
+    assert.equal(post.status, 200, post.body);
+    assert.equal(JSON.parse(post.body).scope, 'account:read');
+    assert.equal(await hotAnswers('/oauth/token'), before + 2);
+
+    const refusals: Array<[Record<string, string>, string, number, string]> = [
+      [{ ...type, authorization: clientBasic(user.username, `wrong-${PASSWORD}`) }, grant, 401, 'invalid_client'],
+      [basic, form({ grant_type: 'password' }), 400, 'unsupported_grant_type'],
+      [basic, form({ grant_type: 'client_credentials', resource: 'salesforce' }), 400, 'invalid_target'],
+      [basic, form({ grant_type: 'client_credentials', scope: 'admin' }), 400, 'invalid_scope'],
+      [basic, `${grant}&grant_type=client_credentials`, 400, 'invalid_request'],
+      [{ ...type, authorization: clientBasic(user.username, user.key) }, grant, 200, ''],
+    ];
+    for (const [headers, body, status, error] of refusals) {
+      const answer = await overPortFrom('POST', '/oauth/token', headers, body);
+      const expected = await throughFastify('POST', '/oauth/token', headers, body);
+      assert.equal(answer.status, status, answer.body);
+      assert.equal(expected.status, status, expected.body);
+      if (error) {
+        assert.equal(JSON.parse(answer.body).error, error, answer.body);
+        assert.deepEqual(JSON.parse(answer.body), JSON.parse(expected.body));
+        assert.equal(answer.headers['www-authenticate'], expected.headers['www-authenticate']);
+      }
+    }
+    assert.equal(await hotAnswers('/oauth/token'), before + 2, 'errors and an API key as the secret were answered by the route');
+    // A disabled client is refused on its next grant.
+    const disabled = await as(t.app, owner, {
+      method: 'PATCH', url: `/v1/organizations/${owner.organizationId}/api-users/${user.id}`, headers: { 'if-match': user.etag }, payload: { status: 'disabled' },
+    });
+    assert.equal(disabled.statusCode, 200, disabled.body);
+    const refused = await overPortFrom('POST', '/oauth/token', basic, grant);
+    assert.equal(refused.status, 401, refused.body);
+    assert.equal(JSON.parse(refused.body).error, 'invalid_client');
   });
 
   /** Writes `pieces` on one raw connection, a pause between them; resolves to all it read once `answers` responses came. */

@@ -75,6 +75,19 @@ export class SigningKeyStore {
     return { kid: current.kid, key: current.key };
   }
 
+  /**
+   * The active key without waiting, when it was checked within ACTIVE_KEY_CHECK_MS and is not due
+   * for rotation; null otherwise (then `signingKey()` reads and rotates as needed). The hot path's.
+   */
+  signingKeyIfFresh(): { kid: string; key: KeyObject } | null {
+    const current = this.signing;
+    if (!current) return null;
+    const now = this.deps.clock.now().getTime();
+    if (now - this.signingCheckedAt >= ACTIVE_KEY_CHECK_MS) return null;
+    if (now >= Date.parse(current.createdAt) + this.deps.config.signingKeyRotationDays * 86_400_000) return null;
+    return { kid: current.kid, key: current.key };
+  }
+
   /** The public key of `kid` if it is published (active, or retired and not yet removed). */
   async verificationKey(kid: string): Promise<VerificationKey | null> {
     const age = performance.now() - this.verificationLoadedAt;
