@@ -28,6 +28,7 @@ const { values } = parseArgs({
     database: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    'hot-path': { type: 'string', default: 'on' },
   },
   strict: true,
 });
@@ -41,6 +42,8 @@ const keysPerUser = count('keys-per-user', values['keys-per-user']);
 const typedUsers = Math.min(users, count('typed-users', values['typed-users']));
 const duration = Math.max(1, count('duration', values.duration));
 const connections = Math.max(1, count('connections', values.connections));
+const hotPath = values['hot-path'];
+if (hotPath !== 'on' && hotPath !== 'listener' && hotPath !== 'off') throw new Error(`--hot-path takes on, listener or off, not "${hotPath}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 process.once('SIGINT', () => {
   stopAllServers();
@@ -97,7 +100,7 @@ try {
   log(`${process.stdout.isTTY ? '\n' : ''}seeded ${users.toLocaleString('en-US')} API users (${typedUsers} with argon2id passwords) and ${seeded.keys.length.toLocaleString('en-US')} API keys in ${seedSeconds.toFixed(0)} s`);
 
   // A fresh process, so its peak resident set covers serving only.
-  const server = await instance.start(pinning, await freePort());
+  const server = await instance.start(pinning, await freePort(), { HOT_PATH: hotPath });
   const url = `${server.baseUrl}/v2/account-info`;
   for (const [what, authorization] of [['generated password', basic(seeded.generated[0]!)], ...(seeded.keys[0] ? [['API key', `Bearer ${seeded.keys[0]}`]] : [])] as Array<[string, string]>) {
     const response = await fetch(url, { headers: { authorization } });

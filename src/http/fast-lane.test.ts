@@ -119,6 +119,22 @@ describe('FastLane: one connection, in order, handed to Node when it must', () =
     assert.equal(lab.handedOver, 0);
   });
 
+  it('a connection whose requests mostly need the full route goes to Node after a few of them', async () => {
+    lab = await startLab();
+    const client = new Client(lab.port);
+    client.socket.write(slow('1') + slow('2') + slow('3') + slow('4') + slow('5'));
+    assert.deepEqual(await client.read(5), ['slow 1', 'slow 2', 'slow 3', 'slow 4', 'node POST /slow']);
+    assert.equal(lab.handedOver, 1);
+    // Answers from memory earn forwards back: 16 of them pay for one more.
+    lab.handedOver = 0;
+    const steady = new Client(lab.port);
+    const batch = [slow('a'), slow('b'), slow('c'), slow('d'), ...Array.from({ length: 16 }, (_, i) => hot(i)), slow('e')].join('');
+    steady.socket.write(batch);
+    const bodies = await steady.read(21);
+    assert.equal(bodies.at(-1), 'slow e');
+    assert.equal(lab.handedOver, 0);
+  });
+
   it('hands the connection to Node at the first request it does not take, from that request\'s first byte', async () => {
     lab = await startLab();
     const client = new Client(lab.port);
