@@ -170,6 +170,8 @@ class FastLaneConnection<R> {
       return;
     }
     if (then === 'wait' && !this.ended) {
+      // The wait runs from the first read of this request: one answered before it restarts it.
+      if (out.length > 0) this.stopWaiting();
       this.waiting ??= setTimeout(this.onIncompleteTooLong, this.lane.incompleteWaitMs);
       return;
     }
