@@ -10,7 +10,7 @@ import { createDeps } from '../src/cli/create-deps.js';
 import { buildApp } from '../src/http/app.js';
 import type { AppDeps } from '../src/http/deps.js';
 import { SqliteInvalidationBus } from '../src/modules/api-auth/sqlite-invalidation-bus.js';
-import { runCli } from './support/cli.js';
+import { runCli, seedWithCli } from './support/cli.js';
 import { postgresUrl } from './support/test-app.js';
 
 /**
@@ -34,12 +34,7 @@ describe('a change made by the CLI in another process reaches the running server
   let base: string;
 
   before(async () => {
-    const init = await runCli(['init', '--name', 'Acme Corp', '--owner-email', 'o@acme.example', '--owner-first-name', 'O', '--owner-last-name', 'Wner', '--password-stdin', '--json'], env, 'correct horse battery staple\n');
-    assert.equal(init.code, 0, init.stderr);
-    org = JSON.parse(init.stdout).organization.account_number;
-    const user = await runCli(['api-users', 'create', '--org', org, '--description', 'Magento', '--password-stdin', '--json'], env, 'Magento-sync-2026!\n');
-    assert.equal(user.code, 0, user.stderr);
-    username = JSON.parse(user.stdout).api_user?.username ?? JSON.parse(user.stdout).username;
+    ({ org, username } = await seedWithCli(env));
     for (const name of ['to revoke', 'to keep']) {
       const created = await runCli(['keys', 'create', '--org', org, username, '--name', name, '--json'], env);
       assert.equal(created.code, 0, created.stderr);

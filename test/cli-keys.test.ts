@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCredential } from '../src/lib/credential-format.js';
-import { runCli } from './support/cli.js';
+import { runCli, seedWithCli } from './support/cli.js';
 
 /** `apiusers keys create|list|roll|revoke` as an operator runs them, on a temp SQLite file. */
 
@@ -15,12 +15,7 @@ describe('apiusers keys', () => {
   let username: string;
 
   before(async () => {
-    const init = await runCli(['init', '--name', 'Acme Corp', '--owner-email', 'o@acme.example', '--owner-first-name', 'O', '--owner-last-name', 'Wner', '--password-stdin', '--json'], env, 'correct horse battery staple\n');
-    assert.equal(init.code, 0, init.stderr);
-    org = JSON.parse(init.stdout).organization.account_number;
-    const user = await runCli(['api-users', 'create', '--org', org, '--description', 'Magento', '--password-stdin', '--json'], env, 'Magento-sync-2026!\n');
-    assert.equal(user.code, 0, user.stderr);
-    username = JSON.parse(user.stdout).api_user?.username ?? JSON.parse(user.stdout).username;
+    ({ org, username } = await seedWithCli(env));
     assert.match(username, /^apiuser-\d{12}@/);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,48 +1,10 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { as, setupOrganization, type TestSession } from '../support/sessions.js';
+import { RawHttpConnection } from '../support/raw-http-connection.js';
 import { postgresUrl, startTestApp, type TestApp } from '../support/test-app.js';
 
 const PASSWORD = 'Fast-lane-check-2026!';
-
-/** A raw HTTP/1.1 connection: writes bytes, reads whole responses (Content-Length framed) in order. */
-class RawConnection {
-  readonly socket: Socket;
-  private text = '';
-  readonly closed: Promise<void>;
-
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.setEncoding('latin1');
-    this.socket.on('data', (chunk: string) => { this.text += chunk; });
-    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
-  }
-
-  /** Every complete response so far: status, the head's lines, and the body. */
-  responses(): Array<{ status: number; head: string[]; body: string }> {
-    const list: Array<{ status: number; head: string[]; body: string }> = [];
-    let at = 0;
-    for (;;) {
-      const headEnd = this.text.indexOf('\r\n\r\n', at);
-      if (headEnd < 0) return list;
-      const head = this.text.slice(at, headEnd).split('\r\n');
-      const length = Number(head.find((l) => /^content-length:/i.test(l))?.split(':')[1] ?? 0);
-      if (headEnd + 4 + length > this.text.length) return list;
-      list.push({ status: Number(head[0]!.split(' ')[1]), head, body: Buffer.from(this.text.slice(headEnd + 4, headEnd + 4 + length), 'latin1').toString('utf8') });
-      at = headEnd + 4 + length;
-    }
-  }
-
-  async exchange(bytes: string, count: number): Promise<Array<{ status: number; head: string[]; body: string }>> {
-    const before = this.responses().length;
-    this.socket.write(Buffer.from(bytes, 'utf8'));
-    const deadline = Date.now() + 5000;
-    while (this.responses().length < before + count && Date.now() < deadline) await sleep(5);
-    return this.responses().slice(before);
-  }
-}
 
 /**
  * The fast lane (src/http/fast-lane.ts) on the real application: connections start in it; the
@@ -97,14 +59,14 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
 
   it('200 from the lane: byte for byte the answer Node\'s server writes for the same cached call', async () => {
     const key = await apiKeyOnTier('high');
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const [first] = await lane.exchange(accountInfo(key, 'fill-1'), 1);
     assert.equal(first!.status, 200, first!.body);
     const handovers = await metric('apiusers_fast_lane_handovers_total');
     const [fromLane] = await lane.exchange(accountInfo(key, 'same-id'), 1);
     assert.equal(await metric('apiusers_fast_lane_connections'), 1);
     // Another connection moved to Node by a first request for another route, then the same call.
-    const node = new RawConnection(port);
+    const node = new RawHttpConnection(port);
     const [livez] = await node.exchange('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 1);
     assert.equal(livez!.status, 200);
     assert.equal(await metric('apiusers_fast_lane_handovers_total'), handovers + 1);
@@ -119,7 +81,7 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
 
   it('POST /v1/verify 200 from the lane equals Node\'s, and a cache miss is the route\'s own answer without leaving the lane', async () => {
     const key = await apiKeyOnTier('unlimited');
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const forwarded = await metric('apiusers_fast_lane_forwarded_total');
     const [miss] = await lane.exchange(verify(key, 'v-1'), 1);
     assert.equal(miss!.status, 200, miss!.body);
@@ -127,7 +89,7 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
     const [hit] = await lane.exchange(verify(key, 'v-2'), 1);
     assert.equal(await metric('apiusers_fast_lane_forwarded_total'), forwarded + 1, 'the second came from memory');
     assert.deepEqual(JSON.parse(hit!.body), JSON.parse(miss!.body));
-    const node = new RawConnection(port);
+    const node = new RawHttpConnection(port);
     await node.exchange('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 1);
     const [fromNode] = await node.exchange(verify(key, 'v-2'), 1);
     assert.deepEqual(stable(hit!.head), stable(fromNode!.head));
@@ -138,7 +100,7 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
 
   it('refusals from the lane are the route\'s problem answers (401 with WWW-Authenticate, 403), and the connection stays', async () => {
     const key = await apiKeyOnTier('unlimited');
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const answers = await lane.exchange([
       accountInfo(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, 'r-1'),
       'GET /v2/account-info HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Application: salesforce\r\nX-API-Key: ' + key + '\r\n\r\n',
@@ -156,10 +118,10 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
   it('pipelined: a hit, a miss, another route and a hit are answered in the order sent', async () => {
     const key = await apiKeyOnTier('unlimited');
     const fresh = await apiKeyOnTier('unlimited');
-    const warm = new RawConnection(port);
+    const warm = new RawHttpConnection(port);
     await warm.exchange(accountInfo(key, 'warm'), 1);
     warm.socket.destroy();
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const answers = await lane.exchange(accountInfo(key, 'p-1') + accountInfo(fresh, 'p-2') + 'GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: p-3\r\n\r\n' + accountInfo(key, 'p-4'), 4);
     assert.deepEqual(answers.map((a) => a.head.find((l) => l.startsWith('x-request-id'))), ['x-request-id: p-1', 'x-request-id: p-2', 'x-request-id: p-3', 'x-request-id: p-4']);
     assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
@@ -170,7 +132,7 @@ describe(`fast lane on the application (${postgresUrl() ? 'PostgreSQL' : 'SQLite
   it('a chunked verify body goes to Node, which the route answers as usual', async () => {
     const key = await apiKeyOnTier('unlimited');
     const body = JSON.stringify({ credential: key });
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const [answer] = await lane.exchange(`POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${pat}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`, 1);
     assert.equal(answer!.status, 200, answer!.body);
     assert.equal(JSON.parse(answer!.body).code, 'VALID');
@@ -189,7 +151,7 @@ describe('fast lane: closing the application', () => {
       payload: { description: 'close', password: PASSWORD, password_confirmation: PASSWORD },
     });
     const key = (await as(t.app, owner, { method: 'POST', url: `/v1/organizations/${owner.organizationId}/api-users/${created.json().api_user.id}/keys`, payload: { name: 'k' } })).json().key;
-    const lane = new RawConnection(port);
+    const lane = new RawHttpConnection(port);
     const [answer] = await lane.exchange(`GET /v2/account-info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\n\r\n`, 1);
     assert.equal(answer!.status, 200);
     const started = Date.now();

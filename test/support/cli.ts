@@ -39,3 +39,18 @@ export function runCli(args: string[], env: Record<string, string>, stdin = '', 
     child.stdin.end(stdin);
   });
 }
+
+/**
+ * What `apiusers init` and `apiusers api-users create` leave, as an operator starts: an organization
+ * (its account number) and a dotdigital-style API user with a typed password.
+ * @example const { org, username } = await seedWithCli({ DATA_DIR: dir, DATABASE_URL: file });
+ */
+export async function seedWithCli(env: Record<string, string>): Promise<{ org: string; username: string }> {
+  const init = await runCli(['init', '--name', 'Acme Corp', '--owner-email', 'o@acme.example', '--owner-first-name', 'O', '--owner-last-name', 'Wner', '--password-stdin', '--json'], env, 'correct horse battery staple\n');
+  if (init.code !== 0) throw new Error(`apiusers init failed: ${init.stderr}`);
+  const org = JSON.parse(init.stdout).organization.account_number as string;
+  const user = await runCli(['api-users', 'create', '--org', org, '--description', 'Magento', '--password-stdin', '--json'], env, 'Magento-sync-2026!\n');
+  if (user.code !== 0) throw new Error(`apiusers api-users create failed: ${user.stderr}`);
+  const created = JSON.parse(user.stdout);
+  return { org, username: (created.api_user?.username ?? created.username) as string };
+}
