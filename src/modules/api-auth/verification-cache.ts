@@ -121,7 +121,7 @@ export class VerificationCache {
     this.drops++;
     for (const key of [...(this.keysByUser.get(userId) ?? [])]) this.entries.delete(key);
     this.keysByUser.delete(userId);
-    if (this.dropListeners.size > 0) this.tell({ kind: 'user', userId });
+    this.tell({ kind: 'user', userId });
   }
 
   /**
@@ -158,6 +158,7 @@ export class VerificationCache {
   }
 
   private tell(dropped: Invalidation | null): void {
+    if (this.dropListeners.size === 0) return;
     for (const listener of this.dropListeners) listener(dropped);
   }
 }
